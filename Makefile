@@ -1,0 +1,41 @@
+# Two commands do all the set-up on a fresh machine: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+.PHONY: run test lint typecheck pytest bench clean serve
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
+	$(BIN)/pip install -q -e '.[test]'
+	touch $@
+
+## make run: install, build a small synthetic set, ingest it, process it, show the queue, serve the web app
+run: $(VENV)/.installed
+	$(BIN)/lanzarote demo
+
+## make test: install the test tools, then lint, type-check and run the whole suite
+test: $(VENV)/.installed-test
+	bash scripts/ensure-chromium
+	$(BIN)/ruff check lanzarote tests benchmarks
+	$(BIN)/mypy lanzarote
+	$(BIN)/pytest
+
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check lanzarote tests benchmarks
+
+typecheck: $(VENV)/.installed-test
+	$(BIN)/mypy lanzarote
+
+pytest: $(VENV)/.installed-test
+	$(BIN)/pytest
+
+clean:
+	rm -rf $(VENV) lanzarote.db lanzarote.db-* .lanzarote demo-data

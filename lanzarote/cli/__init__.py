@@ -1,0 +1,43 @@
+"""The command line: thin commands over the pipeline, stages and store.
+
+Each topic lives in its own module and registers its commands on `app`. User mistakes (`LanzaroteError`) become
+one clear line on stderr and exit code 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+
+import typer
+
+from lanzarote.cli.app import app
+from lanzarote.errors import LanzaroteError
+
+COMMAND_MODULES: tuple[str, ...] = ()
+
+for _name in COMMAND_MODULES:
+    importlib.import_module(f"lanzarote.cli.{_name}")
+
+
+def main() -> None:
+    try:
+        app(standalone_mode=False)
+    except LanzaroteError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        sys.exit(2)
+    except (typer.Abort, KeyboardInterrupt):
+        typer.echo("aborted", err=True)
+        sys.exit(130)
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+    except Exception as exc:  # click usage errors arrive here in non-standalone mode
+        from click import ClickException
+
+        if isinstance(exc, ClickException):
+            exc.show()
+            sys.exit(exc.exit_code)
+        raise
+
+
+__all__ = ["app", "main"]

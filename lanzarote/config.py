@@ -1,0 +1,70 @@
+"""Settings: one table drives the environment variables, the docs and their test.
+
+Each setting is read from `LANZAROTE_<NAME>` in the environment, else its default. `docs/configuration.md` lists
+them all; a test fails when a setting is undocumented.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from lanzarote.errors import ConfigurationError
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: Any
+    help: str
+
+    @property
+    def env(self) -> str:
+        return f"LANZAROTE_{self.name.upper()}"
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("database_url", "sqlite:///lanzarote.db", "SQLAlchemy URL of the store (SQLite file or PostgreSQL)."),
+    Setting("data_dir", ".lanzarote", "Folder for indexes and other files that live beside the database."),
+    Setting("batch_size", 2000, "Reports per committed batch during ingest and processing."),
+    Setting("workers", 0, "Processes for parsing and hashing; 0 means one per core."),
+    Setting("max_document_bytes", 50_000_000, "Largest single report document accepted (bytes)."),
+    Setting("max_archive_bytes", 2_000_000_000, "Largest total uncompressed size of a zip archive (bytes)."),
+    Setting("max_archive_ratio", 200, "Largest compression ratio of a zip entry before it counts as a zip bomb."),
+    Setting("pdq_threshold", 31, "Default PDQ Hamming distance for a match (a list may set its own)."),
+    Setting("pdq_min_quality", 50, "PDQ hashes of lower quality never match."),
+    Setting("vpdq_match_fraction", 0.8, "Share of a video's frames that must match for a vPDQ match."),
+    Setting("ip_link_window_minutes", 60, "An IP address links two reports only within this many minutes."),
+    Setting("identifier_fanout_limit", 50, "An identifier seen in more reports than this stops linking."),
+    Setting("host", "127.0.0.1", "Address the web app listens on."),
+    Setting("port", 8000, "Port the web app listens on."),
+    Setting("secret_key", "", "Secret for session cookies; generated into data_dir when empty."),
+)
+
+_BY_NAME = {s.name: s for s in SETTINGS}
+
+
+def get(name: str) -> Any:
+    """The value of a setting, from the environment or its default, converted to the default's type."""
+    setting = _BY_NAME[name]
+    raw = os.environ.get(setting.env)
+    if raw is None or raw == "":
+        return setting.default
+    kind = type(setting.default)
+    try:
+        return kind(raw)
+    except ValueError as exc:
+        raise ConfigurationError(f"{setting.env}={raw!r} is not a valid {kind.__name__}: {setting.help}") from exc
+
+
+def data_dir() -> Path:
+    path = Path(get("data_dir"))
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def workers() -> int:
+    n = int(get("workers"))
+    return n if n > 0 else max(1, os.cpu_count() or 1)

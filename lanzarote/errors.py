@@ -1,0 +1,37 @@
+"""One exception hierarchy. The CLI maps it to one clear line, the API to a problem+json answer."""
+
+from __future__ import annotations
+
+
+class LanzaroteError(Exception):
+    """A mistake a user can act on. The message is the whole story: one line, no traceback."""
+
+    http_status = 400
+
+
+class ConfigurationError(LanzaroteError):
+    """A setting or data file is wrong."""
+
+
+class NotFound(LanzaroteError):
+    """The thing asked for does not exist, or the asker may not know that it does."""
+
+    http_status = 404
+
+
+class InputRejected(LanzaroteError):
+    """A document is unusable; it goes to quarantine with this message as the reason."""
+
+    http_status = 422
+
+
+class AccessDenied(LanzaroteError):
+    http_status = 403
+
+
+class NotAuthenticated(LanzaroteError):
+    http_status = 401
+
+
+class Conflict(LanzaroteError):
+    http_status = 409
