@@ -1,0 +1,48 @@
+"""What intake hands to the pipeline: raw documents in, typed results out.
+
+A *document* is one file's bytes (a file in a folder, or an entry in a zip archive). Reading a document gives
+zero or more results, each one of:
+
+- a `Report` (a CyberTipline `report` XML document, or a native JSON report);
+- a `FileDetailsDocument` (a CyberTipline `fileDetails` XML document: one file of a report, attached by
+  `reportId`; kept even when its report has not arrived yet, and attached when it does);
+- a `ClearingHouseDocument` (the clearing house's layer for a report: geolocation, notes, where it was sent);
+- a `QuarantineEntry` (the document, or one record of a JSON Lines file, is unusable; the reason says why).
+
+Native JSON (`docs/native-format.md`): a `.json` file holds one object, a `.jsonl` file one object a line.
+An object with `"source_id"` is a `Report` (the model's fields). An object with `"clearing_house_for"`
+(`{"source": ..., "source_id": ...}`) and `"layer"` (a `ClearingHouseLayer`) is a clearing-house layer.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from lanzarote.model.base import Record
+from lanzarote.model.quarantine import QuarantineEntry
+from lanzarote.model.report import ClearingHouseLayer, FileDetail, Report
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """One file's bytes and where they came from ('dir/a.xml' or 'bundle.zip!reports/a.xml')."""
+
+    location: str
+    content: bytes
+    sha256: str
+
+
+class FileDetailsDocument(Record):
+    source: str
+    report_source_id: str
+    file: FileDetail
+    warnings: tuple[str, ...] = ()
+
+
+class ClearingHouseDocument(Record):
+    source: str
+    report_source_id: str
+    layer: ClearingHouseLayer
+
+
+IntakeResult = Report | FileDetailsDocument | ClearingHouseDocument | QuarantineEntry
