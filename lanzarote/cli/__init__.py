@@ -7,6 +7,7 @@ one clear line on stderr and exit code 2, never a traceback.
 from __future__ import annotations
 
 import importlib
+import pkgutil
 import sys
 
 import typer
@@ -14,7 +15,10 @@ import typer
 from lanzarote.cli.app import app
 from lanzarote.errors import LanzaroteError
 
-COMMAND_MODULES: tuple[str, ...] = ()
+# Every module of this package except `app` registers its commands on import: adding a topic is adding a file.
+COMMAND_MODULES: tuple[str, ...] = tuple(
+    sorted(m.name for m in pkgutil.iter_modules(__path__) if m.name != "app" and not m.name.startswith("_"))
+)
 
 for _name in COMMAND_MODULES:
     importlib.import_module(f"lanzarote.cli.{_name}")
