@@ -6,10 +6,13 @@ Both go through the same code: the only difference handled here is connection se
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.orm import Session
 
 from lanzarote import config
 from lanzarote.errors import ConfigurationError
@@ -53,3 +56,17 @@ def migrate(engine: Engine) -> None:
     with engine.begin() as conn:
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "head")
+
+
+def open_store(url: str | None = None) -> Engine:
+    """An engine on the configured (or given) database, migrated to the newest schema."""
+    engine = make_engine(url)
+    migrate(engine)
+    return engine
+
+
+@contextmanager
+def session(engine: Engine) -> Iterator[Session]:
+    """A session that commits when the block ends normally and rolls back when it raises."""
+    with Session(engine) as s, s.begin():
+        yield s

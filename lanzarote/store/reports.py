@@ -1,0 +1,213 @@
+"""Reading reports back: the queue, one report with its versions and state, and assembled reports for the stages.
+
+A stored report is assembled from its latest version's document, the `fileDetails` documents attached to it and
+the clearing house's layer, so that a file or a layer arriving before or after its report ends up in the same place.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from pydantic import TypeAdapter
+from sqlalchemy import Select, case, func, or_, select
+from sqlalchemy.orm import Session
+
+from lanzarote.errors import NotFound
+from lanzarote.model.jurisdiction import Route
+from lanzarote.model.linking import Identifier, Link
+from lanzarote.model.media import FileVerdict
+from lanzarote.model.priority import Reason, Triage
+from lanzarote.model.queue import QueueItem
+from lanzarote.model.report import ClearingHouseLayer, FileDetail, Report
+from lanzarote.store import schema
+
+_VERDICTS = TypeAdapter(tuple[FileVerdict, ...])
+_LINKS_IDS = TypeAdapter(tuple[Identifier, ...])
+
+
+def report_key(source: str, source_id: str) -> str:
+    """The key string every table uses for a report."""
+    return f"{source}/{source_id}"
+
+
+def as_utc(value: datetime | None) -> datetime | None:
+    """SQLite hands datetimes back without their zone; the store writes UTC, so say so."""
+    if value is None or value.tzinfo is not None:
+        return value
+    return value.replace(tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class StoredReport:
+    """A report as the store holds it: the assembled latest version and what the stages concluded."""
+
+    report: Report
+    version: int
+    versions: int
+    ingested_at: datetime
+    verdicts: tuple[FileVerdict, ...] | None
+    route: Route | None
+    triage: Triage | None
+    subject: str | None
+    linked_reports: tuple[str, ...]
+    links: tuple[Link, ...]
+
+
+def _queue_select(tier: str | None, country: str | None, search: str | None) -> Select[tuple[object, ...]]:
+    s = schema.report_state
+    query = select(s)
+    if tier:
+        query = query.where(s.c.tier == tier)
+    if country:
+        query = query.where(s.c.country == country.upper())
+    if search:
+        like = f"%{search}%"
+        query = query.where(or_(s.c.source_id.like(like), s.c.authority.like(like), s.c.subject_id.like(like)))
+    return query
+
+
+def queue(
+    session: Session,
+    *,
+    limit: int | None = 50,
+    offset: int = 0,
+    tier: str | None = None,
+    country: str | None = None,
+    search: str | None = None,
+) -> list[QueueItem]:
+    """The queue: ranked reports by tier, then score, then age (oldest first); unranked reports last, newest first."""
+    s = schema.report_state
+    unranked_newest_first = case((s.c.tier_rank == schema.TIER_RANK_UNRANKED, s.c.received_at), else_=None)
+    query = _queue_select(tier, country, search).order_by(
+        s.c.tier_rank,
+        s.c.score.desc().nulls_last(),
+        unranked_newest_first.desc().nulls_last(),
+        s.c.received_at.asc(),
+        s.c.report_key,
+    )
+    if limit is not None:
+        query = query.limit(limit)
+    if offset:
+        query = query.offset(offset)
+    return [queue_item(row._mapping) for row in session.execute(query)]
+
+
+def count_queue(
+    session: Session, *, tier: str | None = None, country: str | None = None, search: str | None = None
+) -> int:
+    sub = _queue_select(tier, country, search).subquery()
+    return int(session.execute(select(func.count()).select_from(sub)).scalar_one())
+
+
+def queue_item(row: object) -> QueueItem:
+    """One queue row in the JSON contract's shape (null where a stage has not run)."""
+    m: dict[str, object] = dict(row)  # type: ignore[call-overload]
+    triage = Triage.model_validate_json(str(m["triage"])) if m["triage"] else None
+    linked = json.loads(str(m["linked_reports"])) if m["linked_reports"] else None
+    reasons: list[Reason] | None = list(triage.reasons) if triage else None
+    return QueueItem(
+        report_id=str(m["source_id"]),
+        source=str(m["source"]),
+        received_at=as_utc(m["received_at"]),  # type: ignore[arg-type]
+        tier=m["tier"],
+        score=m["score"],
+        reasons=reasons,
+        country=m["country"],
+        authority=m["authority"],
+        subject=m["subject_id"],
+        linked_reports=linked,
+    )
+
+
+def _latest_row(session: Session, report_id: str, source: str | None) -> dict[str, object]:
+    r = schema.reports
+    query = select(r).where(r.c.latest.is_(True))
+    if source is None and "/" in report_id:
+        source, report_id = report_id.rsplit("/", 1)
+    query = query.where(r.c.source_id == report_id)
+    if source is not None:
+        query = query.where(r.c.source == source)
+    rows = [dict(row._mapping) for row in session.execute(query.limit(2))]
+    if not rows:
+        raise NotFound(f"no report {report_id!r}" + (f" from {source!r}" if source else ""))
+    if len(rows) > 1:
+        raise NotFound(f"report id {report_id!r} exists in several sources: give the source too (SOURCE/ID)")
+    return rows[0]
+
+
+def assemble(document: str, files: Iterable[str], layer: str | None) -> Report:
+    """A report from its stored document, its attached `fileDetails` and its clearing-house layer."""
+    report = Report.model_validate_json(document)
+    attached = [FileDetail.model_validate_json(f) for f in files]
+    update: dict[str, object] = {}
+    if attached:
+        known = {f.file_id for f in report.files}
+        update["files"] = report.files + tuple(f for f in attached if f.file_id not in known)
+    if layer is not None:
+        update["clearing_house"] = ClearingHouseLayer.model_validate_json(layer)
+    return report.model_copy(update=update) if update else report
+
+
+def assembled(session: Session, keys: Sequence[str]) -> dict[str, Report]:
+    """The latest version of each report key, assembled; keys without a stored report are left out."""
+    if not keys:
+        return {}
+    r, f, c = schema.reports, schema.report_files, schema.clearing_house_layers
+    docs = {
+        row.report_key: row.document
+        for row in session.execute(
+            select(r.c.report_key, r.c.document).where(r.c.report_key.in_(keys), r.c.latest.is_(True))
+        )
+    }
+    files: dict[str, list[str]] = {}
+    for row in session.execute(
+        select(f.c.report_key, f.c.document).where(f.c.report_key.in_(keys)).order_by(f.c.report_key, f.c.file_id)
+    ):
+        files.setdefault(row.report_key, []).append(row.document)
+    layers = {
+        row.report_key: row.document
+        for row in session.execute(select(c.c.report_key, c.c.document).where(c.c.report_key.in_(keys)))
+    }
+    return {key: assemble(doc, files.get(key, ()), layers.get(key)) for key, doc in docs.items()}
+
+
+def get_report(session: Session, report_id: str, source: str | None = None) -> StoredReport:
+    """One report by its source id (or SOURCE/ID), with versions, media verdicts, route, tier, subject and links."""
+    row = _latest_row(session, report_id, source)
+    key = str(row["report_key"])
+    report = assembled(session, [key])[key]
+    versions = session.execute(
+        select(func.count()).select_from(schema.reports).where(schema.reports.c.report_key == key)
+    ).scalar_one()
+    state = session.execute(select(schema.report_state).where(schema.report_state.c.report_key == key)).first()
+    st: dict[str, object] = dict(state._mapping) if state is not None else {}
+    lk = schema.links
+    link_rows = session.execute(select(lk).where(or_(lk.c.report_a == key, lk.c.report_b == key)))
+    links = tuple(
+        Link(report_a=x.report_a, report_b=x.report_b, identifiers=_LINKS_IDS.validate_json(x.identifiers))
+        for x in link_rows
+    )
+    return StoredReport(
+        report=report,
+        version=int(row["version"]),  # type: ignore[call-overload]
+        versions=int(versions),
+        ingested_at=as_utc(row["ingested_at"]),  # type: ignore[arg-type]
+        verdicts=_VERDICTS.validate_json(str(st["verdicts"])) if st.get("verdicts") else None,
+        route=Route.model_validate_json(str(st["route"])) if st.get("route") else None,
+        triage=Triage.model_validate_json(str(st["triage"])) if st.get("triage") else None,
+        subject=st.get("subject_id"),  # type: ignore[arg-type]
+        linked_reports=tuple(json.loads(str(st["linked_reports"]))) if st.get("linked_reports") else (),
+        links=links,
+    )
+
+
+def versions_of(session: Session, key: str) -> list[tuple[int, datetime, str]]:
+    """Every stored version of a report: (version, ingested at, content hash), oldest first."""
+    r = schema.reports
+    rows = session.execute(
+        select(r.c.version, r.c.ingested_at, r.c.content_sha256).where(r.c.report_key == key).order_by(r.c.version)
+    )
+    return [(int(v), as_utc(t) or t, str(h)) for v, t, h in rows]

@@ -1,0 +1,164 @@
+"""The core tables: reports and their versions, attached documents, quarantine, and each report's current state.
+
+A report's key string is `source/source_id` (`report_key`); every table that refers to a report uses it, so the
+stages' results can be written without looking up surrogate ids. JSON payloads are stored as text written by the
+models (`model_dump_json`), identical on SQLite and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    DateTime,
+    Float,
+    Index,
+    Integer,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+from lanzarote.store.metadata import metadata
+
+ingest_runs = Table(
+    "ingest_runs",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("started_at", DateTime(timezone=True), nullable=False),
+    Column("finished_at", DateTime(timezone=True)),
+    Column("paths", Text, nullable=False),
+    Column("summary", Text),
+)
+
+reports = Table(
+    "reports",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("report_key", String(300), nullable=False),
+    Column("source", String(100), nullable=False),
+    Column("source_id", String(200), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("latest", Boolean, nullable=False),
+    Column("content_sha256", String(64), nullable=False),
+    Column("origin", String(30), nullable=False),
+    Column("received_at", DateTime(timezone=True)),
+    Column("ingested_at", DateTime(timezone=True), nullable=False),
+    Column("run_id", Integer),
+    Column("location", Text),
+    Column("document", Text, nullable=False),
+    UniqueConstraint("report_key", "version", name="uq_reports_key_version"),
+)
+Index("ix_reports_source_id", reports.c.source_id)
+
+report_files = Table(
+    "report_files",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("report_key", String(300), nullable=False),
+    Column("file_id", String(200), nullable=False),
+    Column("content_sha256", String(64), nullable=False),
+    Column("received_at", DateTime(timezone=True), nullable=False),
+    Column("location", Text),
+    Column("document", Text, nullable=False),
+    UniqueConstraint("report_key", "file_id", name="uq_report_files_key_file"),
+)
+
+clearing_house_layers = Table(
+    "clearing_house_layers",
+    metadata,
+    Column("report_key", String(300), primary_key=True),
+    Column("content_sha256", String(64), nullable=False),
+    Column("received_at", DateTime(timezone=True), nullable=False),
+    Column("document", Text, nullable=False),
+)
+
+quarantine = Table(
+    "quarantine",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("location", Text, nullable=False),
+    Column("content_sha256", String(64)),
+    Column("reason", Text, nullable=False),
+    Column("size", Integer),
+    Column("received_at", DateTime(timezone=True), nullable=False),
+    Column("resolved_at", DateTime(timezone=True)),
+    Column("resolution", Text),
+)
+Index("ix_quarantine_sha256", quarantine.c.content_sha256)
+
+report_state = Table(
+    "report_state",
+    metadata,
+    Column("report_key", String(300), primary_key=True),
+    Column("source", String(100), nullable=False),
+    Column("source_id", String(200), nullable=False),
+    Column("received_at", DateTime(timezone=True)),
+    Column("version", Integer, nullable=False),
+    Column("stale", Boolean, nullable=False),
+    Column("tier", String(2)),
+    Column("tier_rank", Integer, nullable=False),
+    Column("score", Float),
+    Column("country", String(2)),
+    Column("authority", Text),
+    Column("subject_id", String(40)),
+    Column("verdicts", Text),
+    Column("route", Text),
+    Column("triage", Text),
+    Column("linked_reports", Text),
+    Column("rules_version", String(60)),
+    Column("processed_at", DateTime(timezone=True)),
+)
+Index("ix_report_state_queue", report_state.c.tier_rank, report_state.c.score, report_state.c.received_at)
+Index("ix_report_state_stale", report_state.c.stale)
+Index("ix_report_state_subject", report_state.c.subject_id)
+Index("ix_report_state_source_id", report_state.c.source_id)
+Index("ix_report_state_country", report_state.c.country)
+
+identifiers = Table(
+    "identifiers",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("report_key", String(300), nullable=False),
+    Column("kind", String(20), nullable=False),
+    Column("value", String(400), nullable=False),
+    Column("at", DateTime(timezone=True)),
+    Column("proxy", Boolean, nullable=False),
+    Column("strong", Boolean, nullable=False),
+)
+Index("ix_identifiers_kind_value", identifiers.c.kind, identifiers.c.value)
+Index("ix_identifiers_report_key", identifiers.c.report_key)
+
+links = Table(
+    "links",
+    metadata,
+    Column("report_a", String(300), primary_key=True),
+    Column("report_b", String(300), primary_key=True),
+    Column("identifiers", Text, nullable=False),
+)
+Index("ix_links_report_b", links.c.report_b)
+
+held_identifiers = Table(
+    "held_identifiers",
+    metadata,
+    Column("kind", String(20), primary_key=True),
+    Column("value", String(400), primary_key=True),
+    Column("reason", Text, nullable=False),
+    Column("reports", Integer, nullable=False),
+)
+
+suggestions = Table(
+    "suggestions",
+    metadata,
+    Column("report_a", String(300), primary_key=True),
+    Column("report_b", String(300), primary_key=True),
+    Column("probability", Float, nullable=False),
+    Column("evidence", Text, nullable=False),
+    Column("status", String(12), nullable=False),
+    Column("decided_by", String(100)),
+    Column("decided_at", DateTime(timezone=True)),
+)
+
+TIER_RANK_UNRANKED = 9
+"""`tier_rank` of a report no stage has ranked yet (P1..P4 rank 1..4)."""
