@@ -30,6 +30,11 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("data_dir", ".lanzarote", "Folder for indexes and other files that live beside the database."),
     Setting("batch_size", 2000, "Reports per committed batch during ingest and processing."),
     Setting("workers", 0, "Processes for parsing and hashing; 0 means one per core."),
+    Setting(
+        "cybertipline_xsd",
+        "",
+        "Path of NCMEC's cyber_tipline.xsd; empty means ../shared/data/cybertipline/ beside the repository.",
+    ),
     Setting("max_document_bytes", 50_000_000, "Largest single report document accepted (bytes)."),
     Setting("max_archive_bytes", 2_000_000_000, "Largest total uncompressed size of a zip archive (bytes)."),
     Setting("max_archive_ratio", 200, "Largest compression ratio of a zip entry before it counts as a zip bomb."),

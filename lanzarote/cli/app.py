@@ -1,12 +1,43 @@
-"""The Typer application every command module registers on."""
+"""The Typer application every command module registers on, and what the commands share."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING
+
 import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
 
 app = typer.Typer(
     name="lanzarote",
     help="Take in reports, match, link, route and rank them, and serve the analysts' queue.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
+    add_completion=False,
 )
+
+console = Console()
+"""Tables and summaries for people (stdout)."""
+status = Console(stderr=True)
+"""Progress bars and notes (stderr), so `--json` output on stdout stays clean."""
+
+
+def open_engine() -> Engine:
+    """The configured store, migrated to the newest schema."""
+    from lanzarote.store.db import open_store
+
+    return open_store()
+
+
+@contextmanager
+def progress(description: str, total: int | None) -> Iterator[Callable[[int], None]]:
+    """A progress bar on stderr; yields `advance(n)`."""
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+    with Progress(*columns, console=status, transient=False) as bar:
+        task = bar.add_task(description, total=total)
+        yield lambda n: bar.advance(task, n)

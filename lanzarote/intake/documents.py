@@ -17,6 +17,7 @@ An object with `"source_id"` is a `Report` (the model's fields). An object with 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from lanzarote.model.base import Record
 from lanzarote.model.quarantine import QuarantineEntry
@@ -30,6 +31,14 @@ class Document:
     location: str
     content: bytes
     sha256: str
+    modified_at: datetime | None = None
+    """When the file (or archive entry) was last written: the best available 'received' time."""
+
+    @property
+    def stem(self) -> str:
+        """The file name without folders and extension: a CyberTipline report document's id."""
+        name = self.location.rsplit("!", 1)[-1].replace("\\", "/").rsplit("/", 1)[-1]
+        return name.rsplit(".", 1)[0] if "." in name else name
 
 
 class FileDetailsDocument(Record):

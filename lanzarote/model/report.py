@@ -169,6 +169,7 @@ class FileDetail(Record):
     exif: dict[str, str] = Field(default_factory=dict)
     captured_at: datetime | None = Field(default=None, description="EXIF capture time, where the provider gave it")
     additional_info: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = Field(default=(), description="schema problems that did not make it unusable")
 
 
 class InternetDetail(Record):

@@ -211,3 +211,41 @@ def versions_of(session: Session, key: str) -> list[tuple[int, datetime, str]]:
         select(r.c.version, r.c.ingested_at, r.c.content_sha256).where(r.c.report_key == key).order_by(r.c.version)
     )
     return [(int(v), as_utc(t) or t, str(h)) for v, t, h in rows]
+
+
+@dataclass(frozen=True)
+class ReportListing:
+    report_key: str
+    source: str
+    source_id: str
+    version: int
+    received_at: datetime | None
+    ingested_at: datetime
+    origin: str
+    incident_type: str | None
+
+
+def list_reports(session: Session, *, limit: int = 50, offset: int = 0) -> list[ReportListing]:
+    """The latest version of each report, newest received first."""
+    r = schema.reports
+    query = (
+        select(r.c.report_key, r.c.source, r.c.source_id, r.c.version, r.c.received_at, r.c.ingested_at, r.c.origin,
+               r.c.document)
+        .where(r.c.latest.is_(True))
+        .order_by(r.c.received_at.desc(), r.c.report_key)
+        .limit(limit)
+        .offset(offset)
+    )
+    return [
+        ReportListing(
+            report_key=x.report_key, source=x.source, source_id=x.source_id, version=x.version,
+            received_at=as_utc(x.received_at), ingested_at=as_utc(x.ingested_at) or x.ingested_at, origin=x.origin,
+            incident_type=json.loads(x.document).get("incident_type"),
+        )
+        for x in session.execute(query)
+    ]
+
+
+def count_reports(session: Session) -> int:
+    r = schema.reports
+    return int(session.execute(select(func.count()).select_from(r).where(r.c.latest.is_(True))).scalar_one())

@@ -1,0 +1,73 @@
+"""`queue`: the ranked reports, as a table for people or JSON/CSV for tools (the JSON is a contract)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from enum import StrEnum
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from lanzarote.cli.app import app, console, open_engine
+from lanzarote.model.queue import QueueItem
+from lanzarote.store import reports as store_reports
+from lanzarote.store.db import session
+
+
+class Format(StrEnum):
+    TABLE = "table"
+    JSON = "json"
+    CSV = "csv"
+
+
+@app.command()
+def queue(
+    fmt: Annotated[Format, typer.Option("--format", help="table, json or csv.")] = Format.TABLE,
+    limit: Annotated[int | None, typer.Option(help="How many rows (default: all for json/csv, 20 for table).")] = None,
+    tier: Annotated[str | None, typer.Option(help="Only this tier (P1..P4).")] = None,
+    country: Annotated[str | None, typer.Option(help="Only this country (alpha-2).")] = None,
+) -> None:
+    """The queue: by tier, then score, then age, with reasons, country, authority and links."""
+    if limit is None and fmt is Format.TABLE:
+        limit = 20
+    with session(open_engine()) as s:
+        items = store_reports.queue(s, limit=limit, tier=tier, country=country)
+        total = store_reports.count_queue(s, tier=tier, country=country)
+    if fmt is Format.JSON:
+        typer.echo(json.dumps([i.model_dump(mode="json") for i in items], ensure_ascii=False))
+    elif fmt is Format.CSV:
+        typer.echo(to_csv(items), nl=False)
+    else:
+        console.print(to_table(items, total))
+
+
+def to_csv(items: list[QueueItem]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["report_id", "source", "received_at", "tier", "score", "reasons", "country", "authority",
+                     "subject", "linked_reports"])
+    for i in items:
+        writer.writerow([
+            i.report_id, i.source, i.received_at.isoformat() if i.received_at else "", i.tier or "",
+            "" if i.score is None else f"{i.score:.2f}",
+            "; ".join(f"{r.signal}: {r.text}" for r in i.reasons or ()), i.country or "", i.authority or "",
+            i.subject or "", " ".join(i.linked_reports or ()),
+        ])
+    return out.getvalue()
+
+
+def to_table(items: list[QueueItem], total: int) -> Table:
+    table = Table(title=f"queue — {len(items)} of {total:,}")
+    for column in ("tier", "score", "report", "received", "country", "authority", "reasons", "linked"):
+        table.add_column(column, overflow="fold")
+    for i in items:
+        reasons = ", ".join(r.signal for r in i.reasons or ()) or "-"
+        table.add_row(
+            i.tier or "-", "-" if i.score is None else f"{i.score:.1f}", i.report_id,
+            i.received_at.strftime("%Y-%m-%d %H:%M") if i.received_at else "-", i.country or "-",
+            i.authority or "-", reasons, str(len(i.linked_reports or ())),
+        )
+    return table

@@ -1,0 +1,16 @@
+"""One entry point for every document: dispatch by what the document is."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from lanzarote.intake import cybertipline, native
+from lanzarote.intake.documents import Document, IntakeResult
+
+
+def read_document(document: Document, received_at: datetime) -> list[IntakeResult]:
+    """The records in one document, each a report, file details, clearing-house layer or quarantine entry."""
+    head = document.content[:64].lstrip(b"\xef\xbb\xbf \t\r\n")
+    if document.location.lower().endswith((".json", ".jsonl")) or head[:1] in (b"{", b"["):
+        return native.read(document, received_at)
+    return cybertipline.read(document, received_at)

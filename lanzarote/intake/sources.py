@@ -1,0 +1,162 @@
+"""Where documents come from: files, folders (recursive) and `.zip` archives, read safely.
+
+A folder is walked in name order so runs are repeatable. Archives are opened without extracting anything to disk:
+entries whose path escapes the archive (`../`, absolute paths), entries that would inflate beyond the limits (zip
+bombs) and documents larger than the configured maximum are refused with a reason instead of being read.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import zipfile
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path, PurePosixPath
+
+from lanzarote import config
+from lanzarote.errors import NotFound
+from lanzarote.intake.documents import Document
+from lanzarote.model.quarantine import QuarantineEntry
+
+DOCUMENT_SUFFIXES = (".xml", ".json", ".jsonl")
+
+
+def documents(paths: list[Path], received_at: datetime) -> Iterator[Document | QuarantineEntry]:
+    """Every document under `paths` (files, folders, archives), or a quarantine entry for one that is refused."""
+    for path in paths:
+        if not path.exists():
+            raise NotFound(f"{path}: no such file or folder")
+        if path.is_dir():
+            for child in walk(path):
+                yield from _file(child, received_at)
+        else:
+            yield from _file(path, received_at)
+
+
+def walk(folder: Path) -> Iterator[Path]:
+    """The files under `folder` in name order, one folder in memory at a time (folders can hold millions)."""
+    with os.scandir(folder) as it:
+        entries = sorted(it, key=lambda e: e.name)
+    for entry in entries:
+        if entry.is_dir(follow_symlinks=False):
+            yield from walk(Path(entry.path))
+        elif entry.is_file():
+            yield Path(entry.path)
+
+
+def count_candidates(paths: list[Path]) -> int:
+    """How many files could hold documents (for a progress bar's total)."""
+    total = 0
+    for path in paths:
+        if path.is_dir():
+            total += sum(1 for p in walk(path) if is_candidate(p))
+        elif path.exists():
+            total += 1
+    return total
+
+
+def is_candidate(path: Path) -> bool:
+    return path.suffix.lower() in (*DOCUMENT_SUFFIXES, ".zip")
+
+
+def _file(path: Path, received_at: datetime) -> Iterator[Document | QuarantineEntry]:
+    suffix = path.suffix.lower()
+    if suffix == ".zip":
+        yield from _archive(path, received_at)
+        return
+    if suffix not in DOCUMENT_SUFFIXES:
+        return
+    size = path.stat().st_size
+    modified = datetime.fromtimestamp(path.stat().st_mtime, UTC)
+    limit = int(config.get("max_document_bytes"))
+    if size > limit:
+        yield QuarantineEntry(
+            location=str(path), content_sha256=_sha256_of_file(path), size=size, received_at=received_at,
+            reason=f"document is {size:,} bytes, larger than the limit of {limit:,} (LANZAROTE_MAX_DOCUMENT_BYTES)",
+        )
+        return
+    content = path.read_bytes()
+    yield Document(str(path), content, hashlib.sha256(content).hexdigest(), modified)
+
+
+def read_location(location: str) -> Document:
+    """One document again, by the location a quarantine entry recorded (`file` or `archive.zip!entry`)."""
+    if "!" in location:
+        archive, entry = location.split("!", 1)
+        with zipfile.ZipFile(archive) as zf:
+            content = zf.read(entry)
+    else:
+        content = Path(location).read_bytes()
+    return Document(location, content, hashlib.sha256(content).hexdigest())
+
+
+def _sha256_of_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _archive(path: Path, received_at: datetime) -> Iterator[Document | QuarantineEntry]:
+    doc_limit = int(config.get("max_document_bytes"))
+    total_limit = int(config.get("max_archive_bytes"))
+    ratio_limit = float(config.get("max_archive_ratio"))
+
+    def refuse(location: str, reason: str, size: int | None = None) -> QuarantineEntry:
+        return QuarantineEntry(location=location, content_sha256=None, reason=reason, size=size,
+                               received_at=received_at)
+
+    try:
+        zf = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError) as exc:
+        yield QuarantineEntry(location=str(path), content_sha256=_sha256_of_file(path), reason=f"not a readable zip "
+                              f"archive: {exc}", size=path.stat().st_size, received_at=received_at)
+        return
+    with zf:
+        total = 0
+        for info in sorted(zf.infolist(), key=lambda i: i.filename):
+            if info.is_dir():
+                continue
+            location = f"{path}!{info.filename}"
+            name = PurePosixPath(info.filename.replace("\\", "/"))
+            if name.is_absolute() or ".." in name.parts or ":" in info.filename.split("/", 1)[0]:
+                yield refuse(location, "archive entry path escapes the archive (absolute or '..'): refused")
+                continue
+            if name.suffix.lower() not in DOCUMENT_SUFFIXES:
+                continue
+            if info.file_size > doc_limit:
+                yield refuse(location, f"archive entry inflates to {info.file_size:,} bytes, larger than the limit of "
+                             f"{doc_limit:,} (LANZAROTE_MAX_DOCUMENT_BYTES)", info.file_size)
+                continue
+            ratio = info.file_size / max(info.compress_size, 1)
+            if ratio > ratio_limit and info.file_size > 1_000_000:
+                yield refuse(location, f"archive entry compresses {ratio:,.0f}:1, beyond {ratio_limit:,.0f}:1: "
+                             "refused as a likely zip bomb (LANZAROTE_MAX_ARCHIVE_RATIO)", info.file_size)
+                continue
+            total += info.file_size
+            if total > total_limit:
+                yield refuse(location, f"archive inflates beyond {total_limit:,} bytes in all: the rest of it is "
+                             "refused (LANZAROTE_MAX_ARCHIVE_BYTES)", info.file_size)
+                continue
+            try:
+                content = _read_bounded(zf, info, doc_limit)
+            except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
+                yield refuse(location, f"archive entry cannot be read: {exc}", info.file_size)
+                continue
+            modified = datetime(*info.date_time, tzinfo=UTC) if info.date_time[0] >= 1980 else None
+            yield Document(location, content, hashlib.sha256(content).hexdigest(), modified)
+
+
+def _read_bounded(zf: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int) -> bytes:
+    """Read an entry without trusting its declared size: stop once it inflates past the limit."""
+    chunks: list[bytes] = []
+    size = 0
+    with zf.open(info) as fh:
+        while block := fh.read(1 << 20):
+            size += len(block)
+            if size > limit:
+                raise ValueError(f"inflates past {limit:,} bytes although it declares {info.file_size:,}")
+            chunks.append(block)
+    return b"".join(chunks)
