@@ -37,13 +37,17 @@ def report_xml(
       <firstName>Max</firstName><lastName>Mustermann</lastName>
       <phone countryCallingCode="+49">3023125001</phone>
       <email verified="true">{escape(email)}</email>
-      <address><address>Beispielstrasse 1</address><city>Mainz</city><zipCode>55116</zipCode><country>DE</country></address>
+      <address>
+        <address>Beispielstrasse 1</address><city>Mainz</city><zipCode>55116</zipCode><country>DE</country>
+      </address>
       <dateOfBirth>1980-01-02</dateOfBirth>
     </personOrUserReportedPerson>
     <espIdentifier>12345</espIdentifier>
     <espService>{escape(platform)}</espService>
     <screenName>max_example</screenName>
-    <ipCaptureEvent><ipAddress>{ip}</ipAddress><eventName>Upload</eventName><dateTime>2026-03-05T14:29:00Z</dateTime></ipCaptureEvent>
+    <ipCaptureEvent>
+      <ipAddress>{ip}</ipAddress><eventName>Upload</eventName><dateTime>2026-03-05T14:29:00Z</dateTime>
+    </ipCaptureEvent>
     <deviceId><idType>IMEI</idType><idValue>000000000000001</idValue></deviceId>
   </personOrUserReported>
   {extra_person}

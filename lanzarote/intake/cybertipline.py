@@ -129,7 +129,7 @@ def _parse(content: bytes) -> Any:
     try:
         root = etree.fromstring(content, _parser())
     except etree.XMLSyntaxError as exc:
-        raise Unusable(f"not well-formed XML: {_syntax_message(exc)}") from exc
+        raise Unusable(f"not well-formed XML: {_syntax_message(exc, content)}") from exc
     if root is None or not isinstance(root.tag, str):
         raise Unusable("no root element")
     tree = root.getroottree()
@@ -138,10 +138,11 @@ def _parse(content: bytes) -> Any:
     return root
 
 
-def _syntax_message(exc: etree.XMLSyntaxError) -> str:
+def _syntax_message(exc: etree.XMLSyntaxError, content: bytes) -> str:
     line = getattr(exc, "lineno", None)
     msg = str(exc.msg if hasattr(exc, "msg") else exc)
-    if "truncated" in msg.lower() or "premature end" in msg.lower() or "not properly terminated" in msg:
+    at_the_end = line is not None and line >= content.rstrip().count(b"\n") + 1
+    if at_the_end or "premature end" in msg.lower():
         msg += " (the document looks truncated: was it copied completely?)"
     return f"line {line}: {msg}" if line else msg
 

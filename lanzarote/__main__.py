@@ -1,0 +1,5 @@
+"""`python -m lanzarote` is the `lanzarote` command."""
+
+from lanzarote.cli import main
+
+main()
