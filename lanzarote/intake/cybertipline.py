@@ -102,6 +102,7 @@ def read(document: Document, received_at: datetime) -> list[IntakeResult]:
     try:
         root = _parse(document.content)
         problems = _schema_problems(root)
+        root = _Node(root)
         if root.tag == "report":
             return [_report(document, root, problems, received_at)]
         if root.tag == "fileDetails":
@@ -152,6 +153,57 @@ def _schema_problems(root: Any) -> list[str]:
     if xsd.validate(root):
         return []
     return [f"line {e.line}: {e.message}" for e in list(xsd.error_log)][:20]  # type: ignore[call-overload]
+
+
+class _Node:
+    """An element read once into Python: children by tag, so the many lookups below are dictionary hits.
+
+    It answers the few lxml calls the builders use (find, iterfind, findtext, get, iteration, tag, text).
+    """
+
+    __slots__ = ("_by_tag", "attrib", "children", "sourceline", "tag", "text")
+
+    def __init__(self, el: Any) -> None:
+        self.tag: str = el.tag
+        self.text: str | None = el.text
+        self.attrib: dict[str, str] = dict(el.attrib)
+        self.sourceline: int | None = el.sourceline
+        self.children = [_Node(c) for c in el if isinstance(c.tag, str)]
+        self._by_tag: dict[str, list[_Node]] = {}
+        for child in self.children:
+            self._by_tag.setdefault(child.tag, []).append(child)
+
+    def __iter__(self) -> Any:
+        return iter(self.children)
+
+    def get(self, name: str) -> str | None:
+        return self.attrib.get(name)
+
+    def find(self, name: str) -> _Node | None:
+        found = self._by_tag.get(name)
+        return found[0] if found else None
+
+    def findall(self, name: str) -> list[_Node]:
+        return self._by_tag.get(name, [])
+
+    iterfind = findall
+
+    def findtext(self, name: str) -> str | None:
+        found = self._by_tag.get(name)
+        if not found:
+            return None
+        return found[0].text or ""
+
+    def makeelement(self, tag: str) -> _Node:
+        return _EMPTY
+
+
+class _Empty(_Node):
+    def __init__(self) -> None:
+        self.tag, self.text, self.attrib, self.sourceline, self.children, self._by_tag = "", None, {}, None, [], {}
+
+
+_EMPTY = _Empty()
 
 
 def _text(el: Any, name: str) -> str | None:

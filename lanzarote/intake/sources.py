@@ -11,6 +11,7 @@ import hashlib
 import os
 import zipfile
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 
@@ -22,27 +23,44 @@ from lanzarote.model.quarantine import QuarantineEntry
 DOCUMENT_SUFFIXES = (".xml", ".json", ".jsonl")
 
 
-def documents(paths: list[Path], received_at: datetime) -> Iterator[Document | QuarantineEntry]:
+@dataclass(frozen=True, slots=True)
+class PendingFile:
+    """A document file found but not read yet: reading it is left to whoever parses it (a worker process)."""
+
+    location: str
+    modified_at: datetime
+
+    def load(self) -> Document:
+        with open(self.location, "rb") as fh:
+            content = fh.read()
+        return Document(self.location, content, hashlib.sha256(content).hexdigest(), self.modified_at)
+
+
+Found = Document | PendingFile | QuarantineEntry
+
+
+def documents(paths: list[Path], received_at: datetime) -> Iterator[Found]:
     """Every document under `paths` (files, folders, archives), or a quarantine entry for one that is refused."""
+    limit = int(config.get("max_document_bytes"))
     for path in paths:
         if not path.exists():
             raise NotFound(f"{path}: no such file or folder")
         if path.is_dir():
-            for child in walk(path):
-                yield from _file(child, received_at)
+            for location, stat in walk(str(path)):
+                yield from _file(location, stat, limit, received_at)
         else:
-            yield from _file(path, received_at)
+            yield from _file(str(path), path.stat(), limit, received_at)
 
 
-def walk(folder: Path) -> Iterator[Path]:
+def walk(folder: str) -> Iterator[tuple[str, os.stat_result]]:
     """The files under `folder` in name order, one folder in memory at a time (folders can hold millions)."""
     with os.scandir(folder) as it:
         entries = sorted(it, key=lambda e: e.name)
     for entry in entries:
         if entry.is_dir(follow_symlinks=False):
-            yield from walk(Path(entry.path))
+            yield from walk(entry.path)
         elif entry.is_file():
-            yield Path(entry.path)
+            yield entry.path, entry.stat()
 
 
 def count_candidates(paths: list[Path]) -> int:
@@ -50,34 +68,32 @@ def count_candidates(paths: list[Path]) -> int:
     total = 0
     for path in paths:
         if path.is_dir():
-            total += sum(1 for p in walk(path) if is_candidate(p))
+            total += sum(1 for location, _ in walk(str(path)) if is_candidate(location))
         elif path.exists():
             total += 1
     return total
 
 
-def is_candidate(path: Path) -> bool:
-    return path.suffix.lower() in (*DOCUMENT_SUFFIXES, ".zip")
+def is_candidate(location: str) -> bool:
+    return location.lower().endswith((*DOCUMENT_SUFFIXES, ".zip"))
 
 
-def _file(path: Path, received_at: datetime) -> Iterator[Document | QuarantineEntry]:
-    suffix = path.suffix.lower()
-    if suffix == ".zip":
-        yield from _archive(path, received_at)
+def _file(location: str, stat: os.stat_result, limit: int, received_at: datetime) -> Iterator[Found]:
+    lower = location.lower()
+    if lower.endswith(".zip"):
+        yield from _archive(Path(location), received_at)
         return
-    if suffix not in DOCUMENT_SUFFIXES:
+    if not lower.endswith(DOCUMENT_SUFFIXES):
         return
-    size = path.stat().st_size
-    modified = datetime.fromtimestamp(path.stat().st_mtime, UTC)
-    limit = int(config.get("max_document_bytes"))
-    if size > limit:
+    if stat.st_size > limit:
         yield QuarantineEntry(
-            location=str(path), content_sha256=_sha256_of_file(path), size=size, received_at=received_at,
-            reason=f"document is {size:,} bytes, larger than the limit of {limit:,} (LANZAROTE_MAX_DOCUMENT_BYTES)",
+            location=location, content_sha256=_sha256_of_file(Path(location)), size=stat.st_size,
+            received_at=received_at,
+            reason=f"document is {stat.st_size:,} bytes, larger than the limit of {limit:,} "
+            "(LANZAROTE_MAX_DOCUMENT_BYTES)",
         )
         return
-    content = path.read_bytes()
-    yield Document(str(path), content, hashlib.sha256(content).hexdigest(), modified)
+    yield PendingFile(location, datetime.fromtimestamp(stat.st_mtime, UTC))
 
 
 def read_location(location: str) -> Document:

@@ -21,9 +21,9 @@ from pathlib import Path
 from sqlalchemy import Engine
 
 from lanzarote import config
-from lanzarote.intake.documents import ClearingHouseDocument, Document, FileDetailsDocument, IntakeResult
+from lanzarote.intake.documents import ClearingHouseDocument, FileDetailsDocument, IntakeResult
 from lanzarote.intake.read import read_document
-from lanzarote.intake.sources import documents
+from lanzarote.intake.sources import Found, PendingFile, documents
 from lanzarote.model.quarantine import QuarantineEntry
 from lanzarote.model.report import Report
 from lanzarote.store import ingest as store_ingest
@@ -72,13 +72,20 @@ def rows_of(result: IntakeResult, location: str) -> Row:
     return result
 
 
-def read_chunk(chunk: Sequence[Document | QuarantineEntry], received_at: datetime) -> list[Row]:
+def read_chunk(chunk: Sequence[Found], received_at: datetime) -> list[Row]:
     """Read a chunk of documents into store rows. Never raises for a bad document: it becomes a quarantine row."""
     rows: list[Row] = []
     for item in chunk:
         if isinstance(item, QuarantineEntry):
             rows.append(item)
             continue
+        if isinstance(item, PendingFile):
+            try:
+                item = item.load()
+            except OSError as exc:
+                rows.append(QuarantineEntry(location=item.location, content_sha256=None, received_at=received_at,
+                                            reason=f"cannot be read: {exc.strerror or exc}"))
+                continue
         try:
             results = read_document(item, received_at)
         except Exception as exc:  # a reader bug must not lose the batch: quarantine the document with the cause
@@ -88,18 +95,18 @@ def read_chunk(chunk: Sequence[Document | QuarantineEntry], received_at: datetim
     return rows
 
 
-def _chunks(items: Iterable[Document | QuarantineEntry]) -> Iterator[list[Document | QuarantineEntry]]:
+def _chunks(items: Iterable[Found]) -> Iterator[list[Found]]:
     it = iter(items)
     while chunk := list(islice(it, CHUNK)):
         yield chunk
 
 
-def _read_counted(chunk: list[Document | QuarantineEntry], received_at: datetime) -> tuple[int, list[Row]]:
+def _read_counted(chunk: list[Found], received_at: datetime) -> tuple[int, list[Row]]:
     return len(chunk), read_chunk(chunk, received_at)
 
 
 def _in_pool(
-    tasks: Iterator[tuple[list[Document | QuarantineEntry], datetime]], workers: int
+    tasks: Iterator[tuple[list[Found], datetime]], workers: int
 ) -> Iterator[tuple[int, list[Row]]]:
     """Results in input order, with a bounded number of chunks in flight (so memory stays flat)."""
     ctx = multiprocessing.get_context("fork")

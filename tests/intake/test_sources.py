@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from lanzarote.intake.documents import Document
-from lanzarote.intake.sources import documents
+from lanzarote.intake.sources import PendingFile, documents
 from lanzarote.model.quarantine import QuarantineEntry
 from tests.samples import report_xml
 
@@ -22,8 +22,9 @@ def test_folders_are_walked_recursively_in_name_order(tmp_path: Path) -> None:
     (tmp_path / "90000001.xml").write_bytes(report_xml())
     (tmp_path / "notes.txt").write_text("not a report")
     found = list(documents([tmp_path], NOW))
-    assert [d.location.rsplit("/", 1)[-1] for d in found if isinstance(d, Document)] == ["90000001.xml",
-                                                                                         "90000002.xml"]
+    names = [d.location.rsplit("/", 1)[-1] for d in found if isinstance(d, PendingFile)]
+    assert names == ["90000001.xml", "90000002.xml"]
+    assert found[0].load().content == report_xml()  # type: ignore[union-attr]
 
 
 def test_a_zip_entry_with_parent_path_is_refused(tmp_path: Path) -> None:
