@@ -1,0 +1,213 @@
+"""What the stages concluded about each report, and the identifier index linking works against.
+
+The pipeline reads stale reports in batches, hands them to the stages, and writes back one `ReportState` per
+report; identifiers are kept per report so that a new batch links against history with an indexed lookup instead
+of recomputing it.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from pydantic import TypeAdapter
+from sqlalchemy import delete, func, insert, or_, select, tuple_, update
+from sqlalchemy.orm import Session
+
+from lanzarote.model.jurisdiction import Route
+from lanzarote.model.linking import Identifier, Link
+from lanzarote.model.media import FileVerdict
+from lanzarote.model.priority import Reason, Triage
+from lanzarote.store import schema
+from lanzarote.store.reports import as_utc
+
+_VERDICTS = TypeAdapter(tuple[FileVerdict, ...])
+_IDENTIFIERS = TypeAdapter(tuple[Identifier, ...])
+TIER_RANK = {"P1": 1, "P2": 2, "P3": 3, "P4": 4}
+
+
+@dataclass(frozen=True)
+class ReportState:
+    report_key: str
+    verdicts: tuple[FileVerdict, ...] | None
+    route: Route | None
+    triage: Triage | None
+    subject_id: str | None
+    linked_reports: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class StoredSighting:
+    report_key: str
+    kind: str
+    value: str
+    at: datetime | None
+    proxy: bool
+    strong: bool
+
+
+def stale_keys(session: Session, limit: int, *, after: str | None = None, everything: bool = False) -> list[str]:
+    """The next reports to process, in key order (all of them when re-running a stage over history)."""
+    s = schema.report_state
+    query = select(s.c.report_key).order_by(s.c.report_key).limit(limit)
+    if not everything:
+        query = query.where(s.c.stale.is_(True))
+    if after is not None:
+        query = query.where(s.c.report_key > after)
+    return [k for (k,) in session.execute(query)]
+
+
+def count_stale(session: Session) -> int:
+    s = schema.report_state
+    return int(session.execute(select(func.count()).select_from(s).where(s.c.stale.is_(True))).scalar_one())
+
+
+def count_all(session: Session) -> int:
+    return int(session.execute(select(func.count()).select_from(schema.report_state)).scalar_one())
+
+
+def save(session: Session, states: Sequence[ReportState], now: datetime) -> None:
+    """Write what the stages concluded; the report is no longer stale."""
+    s = schema.report_state
+    for st in states:
+        triage = st.triage
+        session.execute(
+            update(s)
+            .where(s.c.report_key == st.report_key)
+            .values(
+                stale=False,
+                tier=triage.tier.value if triage else None,
+                tier_rank=TIER_RANK[triage.tier.value] if triage else schema.TIER_RANK_UNRANKED,
+                score=triage.score if triage else None,
+                rules_version=triage.rules_version if triage else None,
+                country=st.route.country if st.route else None,
+                authority=(st.route.authority or st.route.national_unit) if st.route else None,
+                subject_id=st.subject_id,
+                verdicts=_VERDICTS.dump_json(st.verdicts).decode() if st.verdicts is not None else None,
+                route=st.route.model_dump_json() if st.route else None,
+                triage=triage.model_dump_json() if triage else None,
+                linked_reports=json.dumps(list(st.linked_reports)),
+                processed_at=now,
+            )
+        )
+
+
+def mark_stale(session: Session, keys: Collection[str]) -> None:
+    if keys:
+        s = schema.report_state
+        session.execute(update(s).where(s.c.report_key.in_(sorted(keys))).values(stale=True))
+
+
+def replace_identifiers(session: Session, keys: Collection[str], sightings: Iterable[StoredSighting]) -> None:
+    """The identifiers of these reports, replacing what an earlier version of them had."""
+    i = schema.identifiers
+    if keys:
+        session.execute(delete(i).where(i.c.report_key.in_(sorted(keys))))
+    rows = [
+        {"report_key": x.report_key, "kind": x.kind, "value": x.value, "at": x.at, "proxy": x.proxy,
+         "strong": x.strong}
+        for x in sightings
+    ]
+    if rows:
+        session.execute(insert(i), rows)
+
+
+def sightings_of(session: Session, identifiers: Collection[tuple[str, str]]) -> list[StoredSighting]:
+    """Every stored sighting of these (kind, value) identifiers."""
+    if not identifiers:
+        return []
+    i = schema.identifiers
+    out: list[StoredSighting] = []
+    pairs = sorted(identifiers)
+    for start in range(0, len(pairs), 500):
+        chunk = pairs[start : start + 500]
+        query = select(i.c.report_key, i.c.kind, i.c.value, i.c.at, i.c.proxy, i.c.strong).where(
+            tuple_(i.c.kind, i.c.value).in_(chunk)
+        )
+        rows = session.execute(query)
+        out.extend(StoredSighting(r.report_key, r.kind, r.value, as_utc(r.at), r.proxy, r.strong) for r in rows)
+    return out
+
+
+def save_links(session: Session, links: Sequence[Link]) -> None:
+    """Store links (a link already stored is updated with the identifiers now seen)."""
+    lk = schema.links
+    for link in links:
+        values = {"identifiers": _IDENTIFIERS.dump_json(link.identifiers).decode()}
+        done = session.execute(
+            update(lk).where(lk.c.report_a == link.report_a, lk.c.report_b == link.report_b).values(**values)
+        )
+        if done.rowcount == 0:  # type: ignore[attr-defined]
+            session.execute(insert(lk).values(report_a=link.report_a, report_b=link.report_b, **values))
+
+
+def save_held(session: Session, held: Iterable[tuple[str, str, str, int]]) -> None:
+    """Identifiers that stopped linking (kind, value, why, how many reports), listed for review."""
+    h = schema.held_identifiers
+    for kind, value, reason, reports in held:
+        done = session.execute(
+            update(h).where(h.c.kind == kind, h.c.value == value).values(reason=reason, reports=reports)
+        )
+        if done.rowcount == 0:  # type: ignore[attr-defined]
+            session.execute(insert(h).values(kind=kind, value=value, reason=reason, reports=reports))
+
+
+def held(session: Session) -> list[tuple[str, str, str, int]]:
+    h = schema.held_identifiers
+    rows = session.execute(select(h.c.kind, h.c.value, h.c.reason, h.c.reports).order_by(h.c.reports.desc()))
+    return [(r.kind, r.value, r.reason, r.reports) for r in rows]
+
+
+def links_of(session: Session, keys: Collection[str]) -> list[Link]:
+    if not keys:
+        return []
+    lk = schema.links
+    ks = sorted(keys)
+    rows = session.execute(select(lk).where(or_(lk.c.report_a.in_(ks), lk.c.report_b.in_(ks))))
+    return [Link(report_a=r.report_a, report_b=r.report_b, identifiers=_IDENTIFIERS.validate_json(r.identifiers))
+            for r in rows]
+
+
+def subjects_of(session: Session, keys: Collection[str]) -> dict[str, str | None]:
+    if not keys:
+        return {}
+    s = schema.report_state
+    rows = session.execute(select(s.c.report_key, s.c.subject_id).where(s.c.report_key.in_(sorted(keys))))
+    return {r.report_key: r.subject_id for r in rows}
+
+
+def set_subjects(session: Session, subjects: dict[str, str]) -> set[str]:
+    """Give reports their subject; returns the reports whose subject changed (their context changed too)."""
+    current = subjects_of(session, subjects.keys())
+    changed = {k for k, v in subjects.items() if k in current and current[k] != v}
+    s = schema.report_state
+    for key in sorted(changed):
+        session.execute(update(s).where(s.c.report_key == key).values(subject_id=subjects[key]))
+    return changed
+
+
+def members(session: Session, subject_ids: Collection[str]) -> dict[str, list[tuple[str, str]]]:
+    """Each subject's reports as (report key, source id)."""
+    if not subject_ids:
+        return {}
+    s = schema.report_state
+    rows = session.execute(
+        select(s.c.subject_id, s.c.report_key, s.c.source_id)
+        .where(s.c.subject_id.in_(sorted(subject_ids)))
+        .order_by(s.c.report_key)
+    )
+    out: dict[str, list[tuple[str, str]]] = {}
+    for r in rows:
+        out.setdefault(r.subject_id, []).append((r.report_key, r.source_id))
+    return out
+
+
+def reasons_of(session: Session, keys: Collection[str]) -> dict[str, tuple[Reason, ...]]:
+    """The stored triage reasons of these reports (for a subject's shared context)."""
+    if not keys:
+        return {}
+    s = schema.report_state
+    rows = session.execute(select(s.c.report_key, s.c.triage).where(s.c.report_key.in_(sorted(keys))))
+    return {r.report_key: Triage.model_validate_json(r.triage).reasons for r in rows if r.triage}
