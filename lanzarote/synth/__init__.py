@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 import multiprocessing
+import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -61,6 +62,9 @@ def _chunk(args: tuple[Path, int, int, int]) -> tuple[int, int, list[str], list[
                 path.parent.mkdir(parents=True, exist_ok=True)
                 made_dirs.add(path.parent)
             path.write_bytes(content)
+            if g.received_at is not None:
+                stamp = g.received_at.timestamp()
+                os.utime(path, (stamp, stamp))
             files += 1
         if g.layer:
             layers.append(g.layer)

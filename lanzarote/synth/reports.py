@@ -58,6 +58,8 @@ class Generated:
     """What one report produces: files to write (relative path → bytes), lines for shared files, truth."""
 
     files: dict[str, bytes] = field(default_factory=dict)
+    received_at: datetime | None = None
+    """When the unit received it: written as the files' modification time, which ingest reads as 'received'."""
     layer: str | None = None
     native: str | None = None
     truth: str = ""
@@ -278,6 +280,7 @@ class Writer:
             f"<email>safety@{provider.lower().replace(' ', '')}.example.com</email></reportingPerson></reporter>"
             f"{reported}{others}<additionalInfo>{escape(text)}</additionalInfo></report>\n"
         )
+        out.received_at = incident_at + timedelta(minutes=rng.randint(60, 72 * 60))
         folder = f"ncmec/{index // 10_000:04d}"
         out.files[f"{folder}/{report_id}.xml"] = xml.encode()
         files = self._files(rng, report_id, scenario, signals, meme, incident_at, out)
