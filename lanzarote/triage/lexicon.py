@@ -1,0 +1,72 @@
+"""The concept lexicon (`data/lexicon.yaml`): loaded, validated and compiled once."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import yaml
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from lanzarote.errors import ConfigurationError
+
+LANGUAGES = ("en", "fr", "es", "de")
+DEFAULT = Path(__file__).parent / "data" / "lexicon.yaml"
+
+
+class Concept(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    all: tuple[str, ...]
+
+
+class LexiconSpec(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    version: str
+    negation: dict[str, tuple[str, ...]]
+    negation_window: int
+    quotation: dict[str, tuple[str, ...]]
+    terms: dict[str, dict[str, str]]
+    signals: dict[str, dict[str, tuple[Concept, ...]]]
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    version: str
+    negation: dict[str, frozenset[str]]
+    negation_window: int
+    quotation: tuple[str, ...]
+    concepts: dict[str, tuple[tuple[str, tuple[re.Pattern[str], ...]], ...]]
+    """Per language: (signal, patterns that must all match within a sentence), in file order."""
+
+
+@cache
+def load(path: Path = DEFAULT) -> Lexicon:
+    try:
+        spec = LexiconSpec.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+    except (ValidationError, yaml.YAMLError) as exc:
+        raise ConfigurationError(f"triage lexicon {path} is malformed: {exc}") from exc
+    concepts: dict[str, list[tuple[str, tuple[re.Pattern[str], ...]]]] = {lang: [] for lang in LANGUAGES}
+    for signal, by_language in spec.signals.items():
+        for lang, alternatives in by_language.items():
+            if lang not in LANGUAGES:
+                raise ConfigurationError(f"triage lexicon: {signal} has unknown language {lang!r}")
+            terms = spec.terms.get(lang, {})
+            for concept in alternatives:
+                try:
+                    patterns = tuple(re.compile(_expand(p, terms)) for p in concept.all)
+                except (re.error, KeyError) as exc:
+                    raise ConfigurationError(f"triage lexicon: {signal}/{lang} pattern is invalid: {exc}") from exc
+                concepts[lang].append((signal, patterns))
+    return Lexicon(
+        version=spec.version,
+        negation={lang: frozenset(words) for lang, words in spec.negation.items()},
+        negation_window=spec.negation_window,
+        quotation=tuple(cue for cues in spec.quotation.values() for cue in cues),
+        concepts={lang: tuple(items) for lang, items in concepts.items()},
+    )
+
+
+def _expand(pattern: str, terms: dict[str, str]) -> str:
+    return re.sub(r"\{(\w+)\}", lambda m: terms[m.group(1)], pattern)

@@ -1,0 +1,35 @@
+"""A report's tier and score, with every reason that made them."""
+
+from __future__ import annotations
+
+from lanzarote.model.priority import Reason, Tier, Triage
+from lanzarote.model.report import Report
+from lanzarote.triage.context import TriageContext
+from lanzarote.triage.lexicon import Lexicon
+from lanzarote.triage.lexicon import load as load_lexicon
+from lanzarote.triage.rules import Rules
+from lanzarote.triage.signals import detect
+
+
+def triage(report: Report, context: TriageContext, rules: Rules, lexicon: Lexicon | None = None) -> Triage:
+    """Tier (P1..P4), score and reasons; a subject's top-tier reports lift its other reports, saying so."""
+    lex = lexicon or load_lexicon()
+    found = detect(report, context, lex)
+    lifted = [(rid, r) for rid, r in context.subject_reasons if r.signal in _top_tier_signals(rules)]
+    if lifted:
+        rid, reason = lifted[0]
+        found.setdefault("LINKED_P1", f"linked report {rid} shows {reason.signal}: {reason.text}")
+    reasons = [
+        Reason(signal=s, text=rules.signals[s].text, weight=rules.signals[s].weight, evidence=e)
+        for s, e in found.items()
+        if s in rules.signals
+    ]
+    reasons.sort(key=lambda r: (-r.weight, r.signal))
+    tier = rules.tier_for(set(found))
+    score = round(sum(r.weight for r in reasons), 1)
+    return Triage(tier=tier, score=score, reasons=tuple(reasons), rules_version=f"{rules.version}/{lex.version}")
+
+
+def _top_tier_signals(rules: Rules) -> set[str]:
+    return {s for tier, alternatives in rules.tiers if tier is Tier.P1 for alt in alternatives if len(alt) == 1
+            for s in alt}

@@ -1,0 +1,112 @@
+"""Signals a report shows: from its structured fields, from what other stages found, and from its free text."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date, timedelta
+
+from lanzarote.model.media import Verdict
+from lanzarote.model.report import IncidentType, Origin, Party, PartyRole, Report
+from lanzarote.triage.context import TriageContext
+from lanzarote.triage.lexicon import Lexicon
+from lanzarote.triage.text import text_signals
+
+FRESH = timedelta(minutes=60)
+"""Captured this close before it was sent counts as fresh production (T6)."""
+YOUNG_VICTIM_AGE = 4
+VIRAL = {"potentialMeme", "viral"}
+
+
+def texts_of(report: Report) -> list[str]:
+    """Every free text a report carries: the provider's notes, profiles, chat content, file notes."""
+    texts = [report.additional_info or "", report.incident_description or ""]
+    for party in report.parties:
+        texts.append(party.profile_bio or "")
+        texts.extend(party.additional_info)
+    for detail in report.internet_details:
+        texts.extend(x for x in (detail.content, detail.additional_info) if x)
+    for f in report.files:
+        texts.extend(f.additional_info)
+    return [t for t in texts if t]
+
+
+def _age(party: Party, on: date | None) -> int | None:
+    if party.age is not None:
+        return party.age
+    if party.date_of_birth and on:
+        years = on.year - party.date_of_birth.year
+        return years - ((on.month, on.day) < (party.date_of_birth.month, party.date_of_birth.day))
+    return None
+
+
+def structured(report: Report, context: TriageContext) -> Iterator[tuple[str, str | None]]:
+    """(signal, evidence) pairs the fields show."""
+    on = (report.incident_at or report.received_at)
+    day = on.date() if on else None
+    verdicts = context.verdicts
+    if verdicts:
+        unknown = [v.file_id for v in verdicts if v.verdict is Verdict.UNKNOWN]
+        known = [v for v in verdicts if v.verdict in (Verdict.KNOWN, Verdict.NEAR_KNOWN)]
+        if unknown:
+            yield "T1", f"files {', '.join(unknown)} match no list"
+        if any(v.victim_identified for v in known):
+            yield "T2", ", ".join(f"{m.list_name}:{m.entry_id}" for v in known for m in v.matches)[:200]
+        elif known:
+            yield "KNOWN", ", ".join(f"{m.list_name}:{m.entry_id}" for v in known for m in v.matches)[:200]
+    for f in report.files:
+        sent = f.uploaded_at or report.incident_at
+        if f.captured_at and sent and timedelta(0) <= sent - f.captured_at <= FRESH:
+            minutes = int((sent - f.captured_at).total_seconds() // 60)
+            yield "T6", f"file {f.file_id} captured {minutes} min before it was sent (EXIF)"
+        if "infant" in f.annotations:
+            yield "T20", f"file {f.file_id} annotated 'infant' by the provider"
+        if f.publicly_available:
+            yield "PUBLIC", f"file {f.file_id} publicly available"
+    if "sextortion" in report.annotations or "csamSolicitation" in report.annotations:
+        yield "T10", "provider annotation: " + ", ".join(report.annotations)
+    if "minorToMinorInteraction" in report.annotations:
+        yield "T12", "provider annotation: minor-to-minor interaction"
+    for party in report.parties_in(PartyRole.REPORTED):
+        age = _age(party, day)
+        if age is not None and age < 18:
+            yield "T12", f"reported person is {age}"
+        if party.account_action is not None:
+            yield "T23", "account permanently disabled" if party.account_action.permanent else "account disabled"
+    minors = [p for p in report.parties if p.role is not PartyRole.REPORTED and (_age(p, day) or 99) < 18]
+    if len(minors) >= 3:
+        yield "T13", f"{len(minors)} children in the report"
+    for party in report.parties_in(PartyRole.VICTIM):
+        age = _age(party, day)
+        if age is not None and age <= YOUNG_VICTIM_AGE:
+            yield "T20", f"victim aged {age}"
+    if report.incident_type is IncidentType.CHILD_SEX_TOURISM:
+        yield "T22", "incident type: child sex tourism"
+    if report.escalate_to_high_priority:
+        yield "ESCALATED", "escalateToHighPriority"
+    if report.origin is not Origin.PROVIDER:
+        yield "T25", f"origin: {report.origin.value}"
+    if context.prior_hits:
+        yield "T8", "prior records: " + ", ".join(context.prior_hits[:5])
+    if context.linked_reports:
+        yield "T7", "linked reports: " + ", ".join(context.linked_reports[:5])
+    route = context.route
+    if route is not None:
+        if any("notify" in n for n in route.notifications):
+            yield "T19", "; ".join(n for n in route.notifications if "notify" in n)
+        if any("prosecutor" in n for n in route.notifications):
+            yield "T21", route.authority or "foreign military subscriber"
+
+
+def detect(report: Report, context: TriageContext, lexicon: Lexicon) -> dict[str, str | None]:
+    """Every signal with its first evidence (structured fields first, then free text)."""
+    found: dict[str, str | None] = {}
+    for signal, evidence in structured(report, context):
+        found.setdefault(signal, evidence)
+    for ts in text_signals(texts_of(report), lexicon):
+        found.setdefault(ts.signal, f"“{ts.evidence}”")
+    if found.keys() <= {"KNOWN", "PUBLIC"} and (
+        report.batched_reason == "VIRAL_POTENTIAL_MEME" or any(f.potential_meme for f in report.files)
+        or any(VIRAL & set(f.annotations) for f in report.files)
+    ):
+        found["MEME"] = report.batched_reason or "files flagged as potential meme"
+    return found

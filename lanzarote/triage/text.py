@@ -1,0 +1,76 @@
+"""Reading free text for signals: sentence by sentence, in the text's language (and English, which providers mix
+in), with negated mentions ("he is not her coach") and quotations of others (a news article) left out."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from lanzarote.triage.lexicon import Lexicon
+
+_SENTENCES = re.compile(r"(?<=[.!?;])\s+|\n+")
+_TOKEN = re.compile(r"[\w']+")
+_STOPWORDS = {
+    lang: frozenset(words.split())
+    for lang, words in {
+        "en": "the and is he his she her with to of was has that this in on for",
+        "fr": "le la les et est il elle de des une un avec pour dans que qui sa son ses",
+        "es": "el la los las y es de con una un que por para su sus del se",
+        "de": "der die das und ist er sie mit ein eine nicht zu den dem sein seine ihr",
+    }.items()
+}
+
+
+@dataclass(frozen=True)
+class TextSignal:
+    signal: str
+    evidence: str
+
+
+def fold(text: str) -> str:
+    """Lower case without accents, so one pattern reads 'Mädchen' and 'madchen', 'niño' and 'nino'."""
+    text = text.replace("ß", "ss").replace("’", "'").replace("`", "'")
+    decomposed = unicodedata.normalize("NFKD", text.lower())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def languages(folded: str) -> tuple[str, ...]:
+    """The text's most likely language by its function words, with English (providers write notes in English)."""
+    words = _TOKEN.findall(folded)
+    scores = {lang: sum(w in stop for w in words) for lang, stop in _STOPWORDS.items()}
+    best = max(scores, key=lambda lang: (scores[lang], lang == "en"))
+    return (best,) if best == "en" else (best, "en")
+
+
+def _negated(sentence: str, start: int, lexicon: Lexicon, langs: tuple[str, ...]) -> bool:
+    before = _TOKEN.findall(sentence[max(0, start - 80):start])[-lexicon.negation_window:]
+    cues = frozenset().union(*(lexicon.negation.get(lang, frozenset()) for lang in langs))
+    return any(t in cues or t.endswith("n't") for t in before)
+
+
+def _quoted(sentence: str, lexicon: Lexicon) -> bool:
+    return any(cue in sentence for cue in lexicon.quotation)
+
+
+def text_signals(texts: list[str], lexicon: Lexicon) -> list[TextSignal]:
+    """Each signal found in the texts once, with the sentence that shows it."""
+    found: dict[str, TextSignal] = {}
+    for text in texts:
+        if not text:
+            continue
+        folded = fold(text)
+        langs = languages(folded)
+        originals = _SENTENCES.split(text)
+        for i, sentence in enumerate(_SENTENCES.split(folded)):
+            if not sentence.strip() or _quoted(sentence, lexicon):
+                continue
+            for lang in langs:
+                for signal, patterns in lexicon.concepts[lang]:
+                    if signal in found:
+                        continue
+                    matches = [p.search(sentence) for p in patterns]
+                    if all(matches) and not _negated(sentence, matches[0].start(), lexicon, langs):  # type: ignore[union-attr]
+                        original = originals[i] if i < len(originals) else sentence
+                        found[signal] = TextSignal(signal, original.strip()[:200])
+    return list(found.values())
