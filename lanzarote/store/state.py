@@ -46,6 +46,7 @@ class StoredSighting:
     at: datetime | None
     proxy: bool
     strong: bool
+    account: str | None = None
 
 
 def stale_keys(session: Session, limit: int, *, after: str | None = None, everything: bool = False) -> list[str]:
@@ -107,7 +108,7 @@ def replace_identifiers(session: Session, keys: Collection[str], sightings: Iter
         session.execute(delete(i).where(i.c.report_key.in_(sorted(keys))))
     rows = [
         {"report_key": x.report_key, "kind": x.kind, "value": x.value, "at": x.at, "proxy": x.proxy,
-         "strong": x.strong}
+         "strong": x.strong, "account": x.account}
         for x in sightings
     ]
     if rows:
@@ -123,11 +124,13 @@ def sightings_of(session: Session, identifiers: Collection[tuple[str, str]]) -> 
     pairs = sorted(identifiers)
     for start in range(0, len(pairs), 500):
         chunk = pairs[start : start + 500]
-        query = select(i.c.report_key, i.c.kind, i.c.value, i.c.at, i.c.proxy, i.c.strong).where(
+        query = select(i.c.report_key, i.c.kind, i.c.value, i.c.at, i.c.proxy, i.c.strong, i.c.account).where(
             tuple_(i.c.kind, i.c.value).in_(chunk)
         )
         rows = session.execute(query)
-        out.extend(StoredSighting(r.report_key, r.kind, r.value, as_utc(r.at), r.proxy, r.strong) for r in rows)
+        out.extend(
+            StoredSighting(r.report_key, r.kind, r.value, as_utc(r.at), r.proxy, r.strong, r.account) for r in rows
+        )
     return out
 
 

@@ -33,7 +33,9 @@ class Person:
     last_name: str
     date_of_birth: date
     email: str
-    phone_nsn: str
+    phone_index: int | None
+    phone_nsn: str | None
+    """Only people given a fictional number have one (fictional ranges are small)."""
     postal_code: str
     street: str
     device_id: str
@@ -55,6 +57,7 @@ class Person:
 
     def phone_as_written(self, rng: random.Random) -> tuple[str, str | None]:
         """(number, countryCallingCode attribute) in one of the formats providers use."""
+        assert self.phone_nsn is not None
         cc = self.country.calling_code
         choice = rng.random()
         if choice < 0.4:
@@ -68,7 +71,24 @@ class Person:
         return f"{trunk}{self.phone_nsn}", cc
 
 
-def person(seed: int, person_id: str, country: Country | None = None) -> Person:
+class PhoneBook:
+    """Hands out each country's fictional numbers in order to repeat offenders, so no two people share one."""
+
+    def __init__(self, seed: int) -> None:
+        self.seed = seed
+        self._ranks: list[int] = []
+        self._counts: dict[str, int] = {}
+
+    def rank(self, window: int) -> int:
+        while len(self._ranks) <= window:
+            w = len(self._ranks)
+            code = rng_for(self.seed, "person", f"R{w}").choices(COUNTRIES, weights=_WEIGHTS)[0].code
+            self._ranks.append(self._counts.get(code, 0))
+            self._counts[code] = self._counts.get(code, 0) + 1
+        return self._ranks[window]
+
+
+def person(seed: int, person_id: str, country: Country | None = None, phone_index: int | None = None) -> Person:
     rng = rng_for(seed, "person", person_id)
     chosen = country or rng.choices(COUNTRIES, weights=_WEIGHTS)[0]
     city = rng.choice(chosen.cities)
@@ -86,7 +106,8 @@ def person(seed: int, person_id: str, country: Country | None = None) -> Person:
         last_name=last,
         date_of_birth=date(rng.randint(1960, 2004), rng.randint(1, 12), rng.randint(1, 28)),
         email=f"{local}@{domain}",
-        phone_nsn=phone(rng, chosen),
+        phone_index=phone_index,
+        phone_nsn=phone(chosen.code, phone_index) if phone_index is not None else None,
         postal_code=postal_code(rng, chosen, city),
         street=f"{rng.choice(('Example', 'Sample', 'Test'))} Street {rng.randint(1, 200)}",
         device_id="35" + "".join(str(rng.randint(0, 9)) for _ in range(13)),

@@ -14,9 +14,9 @@ from datetime import UTC, datetime, timedelta
 from xml.sax.saxutils import escape, quoteattr
 
 from lanzarote.model.report import ClearingHouseLayer, IpGeolocation, Origin, Party, PartyRole, Report
-from lanzarote.synth.people import PROVIDERS, Person, person, rng_for
+from lanzarote.synth.people import PROVIDERS, Person, PhoneBook, person, rng_for
 from lanzarote.synth.texts import DISTRACTORS, MEME_NOTES, NEUTRAL, SIGNALS
-from lanzarote.synth.world import BY_CODE, COUNTRIES, IpPool
+from lanzarote.synth.world import BY_CODE, FICTIONAL_PHONES, IpPool, phone, phone_count
 
 FIRST_ID = 90_000_000
 BLOCK = 5000
@@ -107,6 +107,7 @@ class Writer:
     def __init__(self, seed: int) -> None:
         self.seed = seed
         self.pool = IpPool(seed)
+        self.phones = PhoneBook(seed)
 
     def generate(self, index: int) -> Generated:
         rng = rng_for(self.seed, "report", index)
@@ -118,7 +119,7 @@ class Writer:
     # -- who and what -------------------------------------------------------------------------------------------
     def _person_for(self, index: int, rng: random.Random, scenario: str | None) -> tuple[Person, bool]:
         if scenario in ("discord_pair_a", "discord_pair_b"):
-            return person(self.seed, f"S6-{index // BLOCK}", BY_CODE["ES"]), True
+            return person(self.seed, f"S6-{index // BLOCK}", BY_CODE["ES"], 9000 + index // BLOCK), True
         if scenario == "abuses_daughter_de":
             return person(self.seed, f"U{index}", BY_CODE["DE"]), False
         if scenario in ("conflict_ip_es_phone_fr", "livestream_philippines"):
@@ -126,7 +127,7 @@ class Writer:
             return person(self.seed, f"U{index}", BY_CODE[country]), False
         if rng.random() < 0.3:
             window = index // 7
-            return person(self.seed, f"R{window}"), True
+            return person(self.seed, f"R{window}", phone_index=self.phones.rank(window)), True
         return person(self.seed, f"U{index}"), False
 
     def _signals(self, rng: random.Random, scenario: str | None, incident: str) -> set[str]:
@@ -203,17 +204,15 @@ class Writer:
             ip_country = ("DE", "ES", "FR", "IT", "PL")[[cgnat_address(self.seed, self.pool, k)
                                                          for k in range(5)].index(ip)]
             true_country = ip_country
-        phone_country = who.country
-        conflict = scenario == "conflict_ip_es_phone_fr" or (scenario is None and rng.random() < 0.03)
-        if conflict:
-            phone_country = BY_CODE["FR"] if scenario else rng.choice([c for c in COUNTRIES if c is not who.country])
+        foreign_phone = self._foreign_phone(index, rng, who, scenario, repeat)
+        conflict = foreign_phone is not None
         proxy = scenario is None and rng.random() < 0.02
         age = None
         if "T12" in signals:
             age = rng.randint(13, 17)
         elif scenario == "coach_text_only":
             age = 36
-        person_xml = self._person_xml(who, rng, repeat, scenario, phone_country, age)
+        person_xml = self._person_xml(who, rng, repeat, scenario, foreign_phone, age)
         ip_events = (
             f"<ipCaptureEvent><ipAddress>{ip}</ipAddress><eventName>Upload</eventName>"
             f"<dateTime>{_iso(incident_at - timedelta(minutes=1))}</dateTime>"
@@ -302,17 +301,27 @@ class Writer:
         })
         return out
 
-    def _person_xml(self, who: Person, rng: random.Random, repeat: bool, scenario: str | None,
-                    phone_country: object, age: int | None) -> str:
-        parts = [f"<firstName>{escape(who.first_name)}</firstName><lastName>{escape(who.last_name)}</lastName>"]
-        if rng.random() < 0.6 or phone_country is not who.country or scenario:
-            if phone_country is who.country:
-                number, code = who.phone_as_written(rng)
-            else:
-                from lanzarote.synth.world import Country, phone
+    def _foreign_phone(self, index: int, rng: random.Random, who: Person, scenario: str | None,
+                       repeat: bool) -> str | None:
+        """A phone number from another country than the person's (travellers, foreign SIMs): a routing conflict."""
+        if scenario == "conflict_ip_es_phone_fr":
+            return f"+33{phone('FR', 9000 + index // BLOCK)}"
+        if scenario is None and repeat and who.phone_nsn is not None and who.phone_index is not None \
+                and rng.random() < 0.1:
+            pick = rng_for(self.seed, "foreign", who.person_id)
+            other = pick.choice([c for c in sorted(FICTIONAL_PHONES) if c != who.country.code])
+            half = phone_count(other) // 2
+            slot = sorted(FICTIONAL_PHONES).index(who.country.code)
+            return f"{BY_CODE[other].calling_code}{phone(other, half + (who.phone_index * 5 + slot) % half)}"
+        return None
 
-                assert isinstance(phone_country, Country)
-                number, code = f"{phone_country.calling_code}{phone(rng, phone_country)}", None
+    def _person_xml(self, who: Person, rng: random.Random, repeat: bool, scenario: str | None,
+                    foreign_phone: str | None, age: int | None) -> str:
+        parts = [f"<firstName>{escape(who.first_name)}</firstName><lastName>{escape(who.last_name)}</lastName>"]
+        if foreign_phone is not None:
+            parts.append(f'<phone type="Mobile">{escape(foreign_phone)}</phone>')
+        elif who.phone_nsn is not None and (rng.random() < 0.7 or scenario):
+            number, code = who.phone_as_written(rng)
             attr = f" countryCallingCode={quoteattr(code)}" if code else ""
             parts.append(f'<phone type="Mobile"{attr}>{escape(number)}</phone>')
         if (repeat and rng.random() < 0.95) or rng.random() < 0.8:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ipaddress
 import random
+import socket
 from dataclasses import dataclass
 
 import iptocc
@@ -29,9 +30,6 @@ class Country:
     code: str
     language: str
     calling_code: str
-    phone_prefix: str
-    """National significant number prefix of a fictional or test range; random digits complete it."""
-    phone_digits: int
     postal_digits: int
     cities: tuple[City, ...]
     weight: float
@@ -44,7 +42,7 @@ def _cities(*items: tuple[str, str, str | None]) -> tuple[City, ...]:
 
 
 COUNTRIES: tuple[Country, ...] = (
-    Country("DE", "de", "+49", "3023125", 3, 5, _cities(
+    Country("DE", "de", "+49", 5, _cities(
         ("Berlin", "101", "BE"), ("Hamburg", "200", "HH"), ("München", "803", "BY"), ("Köln", "506", "NW"),
         ("Frankfurt am Main", "603", "HE"), ("Stuttgart", "701", "BW"), ("Mainz", "551", "RP"),
         ("Dresden", "010", "SN"), ("Hannover", "301", "NI"), ("Bremen", "281", "HB"), ("Kiel", "241", "SH"),
@@ -53,37 +51,37 @@ COUNTRIES: tuple[Country, ...] = (
         ("Düsseldorf", "402", "NW")), 0.22,
         ("Lukas", "Jonas", "Anna", "Lea", "Paul", "Marie", "Felix", "Sophie"),
         ("Beispiel", "Muster", "Testmann", "Probst", "Fiktiv", "Erdacht")),
-    Country("ES", "es", "+34", "600000", 3, 5, _cities(
+    Country("ES", "es", "+34", 5, _cities(
         ("Madrid", "280", "28"), ("Barcelona", "080", "08"), ("Valencia", "460", "46"), ("Sevilla", "410", "41"),
         ("Málaga", "290", "29"), ("Zaragoza", "500", "50"), ("Bilbao", "480", "48"), ("Murcia", "300", "30"),
         ("Palma", "070", "07"), ("A Coruña", "150", "15")), 0.16,
         ("Lucía", "Hugo", "Martina", "Mateo", "Sofía", "Leo", "Daniela", "Álvaro"),
         ("Ejemplo", "Ficticio", "Prueba", "Inventado", "Modelo")),
-    Country("FR", "fr", "+33", "199000", 3, 5, _cities(
+    Country("FR", "fr", "+33", 5, _cities(
         ("Paris", "750", "75"), ("Lyon", "690", "69"), ("Marseille", "130", "13"), ("Toulouse", "310", "31"),
         ("Nice", "060", "06"), ("Nantes", "440", "44"), ("Strasbourg", "670", "67"), ("Lille", "590", "59"),
         ("Bordeaux", "330", "33"), ("Ajaccio", "200", "2A"), ("Bastia", "202", "2B")), 0.14,
         ("Louise", "Gabriel", "Jade", "Raphaël", "Emma", "Arthur", "Chloé", "Jules"),
         ("Exemple", "Fictif", "Essai", "Imaginaire", "Modèle")),
-    Country("NL", "en", "+31", "20999", 4, 4, _cities(("Amsterdam", "10", None), ("Rotterdam", "30", None)), 0.07,
+    Country("NL", "en", "+31", 4, _cities(("Amsterdam", "10", None), ("Rotterdam", "30", None)), 0.07,
             ("Daan", "Emma", "Sem", "Julia"), ("Voorbeeld", "Proef", "Verzonnen")),
-    Country("DK", "en", "+45", "7020", 4, 4, _cities(("København", "1", None), ("Aarhus", "8", None)), 0.05,
+    Country("DK", "en", "+45", 4, _cities(("København", "1", None), ("Aarhus", "8", None)), 0.05,
             ("Freja", "William", "Ida", "Noah"), ("Eksempel", "Prøve", "Opdigtet")),
-    Country("BE", "fr", "+32", "2999", 4, 4, _cities(("Bruxelles", "10", None), ("Liège", "40", None)), 0.05,
+    Country("BE", "fr", "+32", 4, _cities(("Bruxelles", "10", None), ("Liège", "40", None)), 0.05,
             ("Olivia", "Louis", "Mila", "Lucas"), ("Exemple", "Voorbeeld", "Fictif")),
-    Country("IT", "en", "+39", "0699", 5, 5, _cities(("Roma", "001", None), ("Milano", "201", None)), 0.07,
+    Country("IT", "en", "+39", 5, _cities(("Roma", "001", None), ("Milano", "201", None)), 0.07,
             ("Giulia", "Leonardo", "Sofia", "Francesco"), ("Esempio", "Prova", "Fittizio")),
-    Country("PL", "en", "+48", "2299", 5, 5, _cities(("Warszawa", "00", None), ("Kraków", "30", None)), 0.06,
+    Country("PL", "en", "+48", 5, _cities(("Warszawa", "00", None), ("Kraków", "30", None)), 0.06,
             ("Zuzanna", "Antoni", "Julia", "Jan"), ("Przyklad", "Testowy", "Fikcyjny")),
-    Country("AT", "de", "+43", "1999", 5, 4, _cities(("Wien", "10", None), ("Graz", "80", None)), 0.04,
+    Country("AT", "de", "+43", 4, _cities(("Wien", "10", None), ("Graz", "80", None)), 0.04,
             ("Emilia", "Elias", "Hannah", "David"), ("Beispiel", "Muster", "Erfunden")),
-    Country("SE", "en", "+46", "8999", 5, 5, _cities(("Stockholm", "111", None), ("Göteborg", "411", None)), 0.04,
+    Country("SE", "en", "+46", 5, _cities(("Stockholm", "111", None), ("Göteborg", "411", None)), 0.04,
             ("Alice", "Oscar", "Maja", "Liam"), ("Exempel", "Prov", "Påhittad")),
-    Country("GB", "en", "+44", "7700900", 3, 0, _cities(("London", "", None)), 0.04,
+    Country("GB", "en", "+44", 0, _cities(("London", "", None)), 0.04,
             ("Olivia", "George", "Amelia", "Harry"), ("Example", "Sample", "Fictional")),
-    Country("US", "en", "+1", "20155501", 2, 5, _cities(("Springfield", "627", None)), 0.04,
+    Country("US", "en", "+1", 5, _cities(("Springfield", "627", None)), 0.04,
             ("Ava", "Liam", "Mia", "Noah"), ("Example", "Sample", "Doe")),
-    Country("PH", "en", "+63", "2999", 5, 4, _cities(("Manila", "10", None), ("Cebu City", "60", None)), 0.02,
+    Country("PH", "en", "+63", 4, _cities(("Manila", "10", None), ("Cebu City", "60", None)), 0.02,
             ("Andrea", "Joshua", "Angel", "Nathan"), ("Halimbawa", "Sample")),
 )
 BY_CODE = {c.code: c for c in COUNTRIES}
@@ -92,19 +90,20 @@ BY_CODE = {c.code: c for c in COUNTRIES}
 class IpPool:
     """Real addresses per country, found by asking the offline registry data about random addresses."""
 
-    def __init__(self, seed: int, per_country: int = 400) -> None:
+    def __init__(self, seed: int, samples: int = 600_000, per_country: int = 20_000) -> None:
         rng = random.Random(seed)
         wanted = {c.code for c in COUNTRIES}
         pools: dict[str, list[str]] = {c: [] for c in wanted}
-        while min(len(v) for v in pools.values()) < per_country:
-            batch = [str(ipaddress.IPv4Address(rng.getrandbits(32))) for _ in range(200_000)]
-            for ip, cc in zip(batch, iptocc.country_code(batch), strict=True):
-                if cc in wanted and len(pools[cc]) < per_country and ipaddress.IPv4Address(ip).is_global:
-                    pools[cc].append(ip)
+        batch = [socket.inet_ntoa(rng.getrandbits(32).to_bytes(4, "big")) for _ in range(samples)]
+        for ip, cc in zip(batch, iptocc.country_code(batch), strict=True):
+            if cc in wanted and len(pools[cc]) < per_country and ipaddress.IPv4Address(ip).is_global:
+                pools[cc].append(ip)
         self.pools = pools
 
     def pick(self, rng: random.Random, country: str) -> str:
-        return rng.choice(self.pools[country])
+        """An address of the country: a found one with its last octet varied (registries allocate whole /24s)."""
+        base = rng.choice(self.pools[country])
+        return f"{base.rsplit('.', 1)[0]}.{rng.randint(1, 254)}"
 
 
 def postal_code(rng: random.Random, country: Country, city: City) -> str:
@@ -121,6 +120,30 @@ def postal_code(rng: random.Random, country: Country, city: City) -> str:
     return code
 
 
-def phone(rng: random.Random, country: Country) -> str:
-    """A national significant number in the country's fictional or test range."""
-    return country.phone_prefix + "".join(str(rng.randint(0, 9)) for _ in range(country.phone_digits))
+FICTIONAL_PHONES: dict[str, tuple[tuple[str, int], ...]] = {
+    # (national prefix, digits that follow): ranges set aside for drama and tests (UK: Ofcom; FR: ARCEP's 01 99 00;
+    # DE: the Bundesnetzagentur's film numbers; US: 555-01xx). Spain has none: +34 600 00 is this generator's
+    # convention, listed in DEVELOPERS.md. Countries without such a range get no phone numbers at all.
+    "DE": (("3023125", 3), ("4066969", 3), ("6990009", 3), ("8999998", 3), ("2214710", 3)),
+    "FR": (("19900", 4),),
+    "ES": (("60000", 4),),
+    "GB": (("7700900", 3), ("2079460", 3), ("1134960", 3)),
+    "US": tuple((f"{area}55501", 2) for area in (201, 202, 212, 213, 305, 312, 415, 617, 702, 718)),
+}
+
+
+def phone_count(country: str) -> int:
+    return sum(10**digits for _, digits in FICTIONAL_PHONES.get(country, ()))
+
+
+def phone(country: str, number: int) -> str | None:
+    """The `number`-th fictional national number of a country (None where the country has no fictional range)."""
+    blocks = FICTIONAL_PHONES.get(country)
+    if not blocks:
+        return None
+    number %= phone_count(country)
+    for prefix, digits in blocks:
+        if number < 10**digits:
+            return f"{prefix}{number:0{digits}d}"
+        number -= 10**digits
+    return None

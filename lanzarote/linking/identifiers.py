@@ -1,0 +1,145 @@
+"""Identifiers of the people in a report, normalised so that the same one written differently is the same value.
+
+Strong identifiers link reports on their own (provider account ids namespaced by provider, e-mail addresses, phone
+numbers in E.164, device ids, file hashes); IP addresses link only under guards (time window, no proxy, not a shared
+address); screen names are weak (suggestions only).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from datetime import datetime
+
+import phonenumbers
+from pydantic import BaseModel, ConfigDict
+
+from lanzarote.model.linking import Identifier, IdentifierKind
+from lanzarote.model.report import Party, PartyRole, Phone, Report
+
+_GMAIL = {"gmail.com", "googlemail.com"}
+_NON_ALNUM = re.compile(r"[^a-z0-9]+")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+VIRAL = {"potentialMeme", "viral"}
+
+
+class Sighting(BaseModel):
+    """An identifier seen in a report: when (for IP addresses), whether behind a proxy, under which account."""
+
+    model_config = ConfigDict(frozen=True)
+    identifier: Identifier
+    at: datetime | None = None
+    proxy: bool = False
+    account: str | None = None
+
+
+def email(address: str) -> str | None:
+    """Lower case, trimmed; for Gmail (which documents it) dots and +tags in the local part do not count."""
+    value = address.strip().lower()
+    if not _EMAIL.match(value):
+        return None
+    local, domain = value.rsplit("@", 1)
+    if domain in _GMAIL:
+        local = local.split("+", 1)[0].replace(".", "")
+        domain = "gmail.com"
+    return f"{local}@{domain}"
+
+
+def phone(p: Phone, default_region: str | None) -> str | None:
+    """E.164, using the report's country for numbers written without a calling code."""
+    number = p.number.strip()
+    try:
+        if number.startswith("00"):
+            number = "+" + number[2:]
+        if number.startswith("+"):
+            parsed = phonenumbers.parse(number, None)
+        elif p.country_calling_code:
+            parsed = phonenumbers.parse(p.country_calling_code + re.sub(r"^0+", "", re.sub(r"\D", "", number)), None)
+        elif default_region:
+            parsed = phonenumbers.parse(number, default_region)
+        else:
+            return None
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_possible_number(parsed):
+        return None
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+
+
+def provider_namespace(name: str | None) -> str:
+    return _NON_ALNUM.sub("", (name or "unknown").lower()) or "unknown"
+
+
+def ip(address: str) -> str | None:
+    try:
+        parsed = ipaddress.ip_address(address.strip())
+    except ValueError:
+        return None
+    return None if parsed.is_private or parsed.is_loopback or parsed.is_unspecified else parsed.compressed
+
+
+def _country(report: Report, party: Party) -> str | None:
+    for a in party.addresses:
+        if a.country:
+            return a.country.upper()
+    if report.clearing_house and report.clearing_house.country:
+        return report.clearing_house.country.upper()
+    return None
+
+
+def _ident(kind: IdentifierKind, value: str, strong: bool = True) -> Identifier:
+    return Identifier(kind=kind, value=value, strong=strong)
+
+
+def sightings_of(report: Report) -> tuple[Sighting, ...]:
+    """Every identifier of the reported people (and their associated accounts) and of the reported files."""
+    found: dict[tuple[str, str, datetime | None], Sighting] = {}
+
+    def add(s: Sighting) -> None:
+        found.setdefault((s.identifier.kind.value, s.identifier.value, s.at), s)
+
+    default_provider = report.platform or (report.reporter.name if report.reporter else None)
+    for party in report.parties_in(PartyRole.REPORTED):
+        provider = provider_namespace(party.esp_service or default_provider)
+        account = f"{provider}:{party.esp_identifier.strip()}" if party.esp_identifier else None
+        region = _country(report, party)
+        if account:
+            add(Sighting(identifier=_ident(IdentifierKind.ACCOUNT, account), account=account))
+        if party.screen_name:
+            name = f"{provider}:{party.screen_name.strip().lower()}"
+            add(Sighting(identifier=_ident(IdentifierKind.SCREEN_NAME, name, strong=False), account=account))
+        for e in party.emails:
+            value = email(e.address)
+            if value:
+                add(Sighting(identifier=_ident(IdentifierKind.EMAIL, value), account=account))
+        for p in party.phones:
+            value = phone(p, region)
+            if value:
+                add(Sighting(identifier=_ident(IdentifierKind.PHONE, value), account=account))
+        for d in party.device_ids:
+            value = re.sub(r"\s", "", d.value).lower()
+            if value:
+                add(Sighting(identifier=_ident(IdentifierKind.DEVICE, f"{d.id_type.strip().lower()}:{value}"),
+                             account=account))
+        for event in party.ip_capture_events:
+            value = ip(event.ip_address)
+            if value:
+                add(Sighting(identifier=_ident(IdentifierKind.IP, value, strong=False), at=event.at,
+                             proxy=bool(event.possible_proxy), account=account))
+        for assoc in party.associated_accounts:
+            if assoc.esp_identifier:
+                linked = f"{provider_namespace(assoc.platform or provider)}:{assoc.esp_identifier.strip()}"
+                add(Sighting(identifier=_ident(IdentifierKind.ACCOUNT, linked), account=account))
+            for e in assoc.emails:
+                value = email(e.address)
+                if value:
+                    add(Sighting(identifier=_ident(IdentifierKind.EMAIL, value), account=account))
+    viral = report.batched_reason == "VIRAL_POTENTIAL_MEME"
+    for f in report.files:
+        if viral or f.potential_meme or VIRAL & set(f.annotations):
+            continue  # a viral image is shared by strangers: it says nothing about who they are
+        for h in f.hashes:
+            kind = h.type.strip().lower()
+            if kind in ("md5", "sha1", "sha256") and h.value.strip():
+                add(Sighting(identifier=_ident(IdentifierKind.FILE_HASH, f"{kind}:{h.value.strip().lower()}")))
+    return tuple(found.values())
