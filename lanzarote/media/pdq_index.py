@@ -1,0 +1,374 @@
+"""An exact PDQ index: every stored hash within Hamming distance T of a query, found by multi-index hashing.
+
+The 256 bits are cut into 11 chunks (three of 24 bits, eight of 23). If two hashes differ in at most T bits, by the
+pigeonhole principle at least one chunk differs in at most ⌊T/11⌋ bits (2 for T = 31), so probing every chunk's table
+at that radius and checking the full distance of each candidate misses nothing. Each chunk's table is a CSR layout
+(a dense offsets array over the chunk's top `p` bits, and the positions of the hashes sorted by them), so a probe is
+one offsets read and a short contiguous run. `p` is about log2 of the segment size: big segments get exact buckets,
+small ones fewer, wider buckets (still exact, since every candidate's full distance is checked).
+
+The index is a list of immutable segments plus a per-segment `alive` mask: adding hashes writes a new small segment,
+removing them clears bits, and segments are merged (compacting removed hashes) when there are too many. Everything is
+plain numpy arrays in `.npy` files, loaded with `np.load` (no pickle).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numba as nb
+import numpy as np
+import numpy.typing as npt
+
+CHUNK_WIDTHS: tuple[int, ...] = (24, 24, 24, 23, 23, 23, 23, 23, 23, 23, 23)
+CHUNK_STARTS: tuple[int, ...] = tuple(sum(CHUNK_WIDTHS[:i]) for i in range(len(CHUNK_WIDTHS)))
+MAX_RADIUS = 3
+MAX_THRESHOLD = len(CHUNK_WIDTHS) * (MAX_RADIUS + 1) - 1
+"""Largest threshold the probe enumeration supports exactly (43)."""
+MAX_SEGMENTS = 8
+FORMAT_VERSION = 1
+
+Hashes = npt.NDArray[np.uint64]
+"""PDQ hashes as an (n, 4) array of big-endian 64-bit words (word 0 = the first 16 hex digits)."""
+
+
+def hashes_from_hex(values: Sequence[str]) -> Hashes:
+    """(n, 4) uint64 words from 64-hex-digit PDQ strings."""
+    if not values:
+        return np.zeros((0, 4), dtype=np.uint64)
+    raw = bytes.fromhex("".join(values))
+    if len(raw) != 32 * len(values):
+        raise ValueError("every PDQ hash must be 64 hex digits")
+    return np.frombuffer(raw, dtype=">u8").astype(np.uint64).reshape(-1, 4)
+
+
+def hash_to_hex(words: npt.NDArray[np.uint64]) -> str:
+    return np.asarray(words, dtype=np.uint64).astype(">u8").tobytes().hex()
+
+
+def hashes_from_bits(bits: npt.NDArray[np.integer]) -> Hashes:
+    """(n, 4) words from (n, 256) 0/1 arrays, bit 0 the most significant (pdqhash's order)."""
+    packed = np.packbits(np.asarray(bits, dtype=np.uint8).reshape(-1, 256), axis=1)
+    return np.ascontiguousarray(packed).view(">u8").astype(np.uint64).reshape(-1, 4)
+
+
+def hashes_to_bytes(hashes: Hashes) -> npt.NDArray[np.uint8]:
+    """(n, 32) bytes in hex-digit order (for faiss and for storage)."""
+    return np.ascontiguousarray(hashes.astype(">u8")).view(np.uint8).reshape(-1, 32)
+
+
+@nb.njit(cache=True, inline="always")
+def _popcount(x: Any) -> Any:
+    x = x - ((x >> np.uint64(1)) & np.uint64(0x5555555555555555))
+    x = (x & np.uint64(0x3333333333333333)) + ((x >> np.uint64(2)) & np.uint64(0x3333333333333333))
+    x = (x + (x >> np.uint64(4))) & np.uint64(0x0F0F0F0F0F0F0F0F)
+    return np.int64((x * np.uint64(0x0101010101010101)) >> np.uint64(56))
+
+
+@nb.njit(cache=True, inline="always")
+def _distance(a: Hashes, i: int, b: Hashes, j: int) -> Any:
+    return (
+        _popcount(a[i, 0] ^ b[j, 0])
+        + _popcount(a[i, 1] ^ b[j, 1])
+        + _popcount(a[i, 2] ^ b[j, 2])
+        + _popcount(a[i, 3] ^ b[j, 3])
+    )
+
+
+@nb.njit(cache=True, inline="always")
+def _bits(h: Hashes, i: int, start: int, width: int) -> Any:
+    """Bits [start, start+width) of hash i (bit 0 = most significant bit of word 0), width <= 32."""
+    word = start // 64
+    off = start % 64
+    mask = (np.uint64(1) << np.uint64(width)) - np.uint64(1)
+    if off + width <= 64:
+        return (h[i, word] >> np.uint64(64 - off - width)) & mask
+    lo_bits = off + width - 64
+    hi = h[i, word] & ((np.uint64(1) << np.uint64(64 - off)) - np.uint64(1))
+    return ((hi << np.uint64(lo_bits)) | (h[i, word + 1] >> np.uint64(64 - lo_bits))) & mask
+
+
+@nb.njit(cache=True)
+def _prefixes(h: Hashes, starts: npt.NDArray[np.int64], widths: npt.NDArray[np.int64],
+              prefix: npt.NDArray[np.int64]) -> npt.NDArray[np.uint32]:
+    n = h.shape[0]
+    m = starts.shape[0]
+    out = np.empty((m, n), dtype=np.uint32)
+    for c in range(m):
+        shift = np.uint64(widths[c] - prefix[c])
+        for i in range(n):
+            out[c, i] = np.uint32(_bits(h, i, starts[c], widths[c]) >> shift)
+    return out
+
+
+@nb.njit(cache=True)
+def _build_tables(keys: npt.NDArray[np.uint32], prefix: npt.NDArray[np.int64],
+                  obase: npt.NDArray[np.int64]) -> tuple[npt.NDArray[np.uint32], npt.NDArray[np.uint32]]:
+    """CSR tables of every chunk: offsets (flat, chunk c at obase[c]) and positions sorted by chunk key."""
+    m, n = keys.shape
+    offsets = np.zeros(obase[m], dtype=np.uint32)
+    order = np.empty(m * n, dtype=np.uint32)
+    for c in range(m):
+        size = np.int64(1) << prefix[c]
+        base = obase[c]
+        for i in range(n):
+            offsets[base + keys[c, i] + 1] += 1
+        for b in range(size):
+            offsets[base + b + 1] += offsets[base + b]
+        cursor = offsets[base:base + size].copy()
+        for i in range(n):
+            k = keys[c, i]
+            order[c * n + cursor[k]] = i
+            cursor[k] += 1
+    return offsets, order
+
+
+@nb.njit(cache=True, inline="always")
+def _scan(q: Hashes, qi: int, bucket: int, c: int, hashes: Hashes, alive: npt.NDArray[np.uint8],
+          offsets: npt.NDArray[np.uint32], base: int, order: npt.NDArray[np.uint32], n: int,
+          qkeys: npt.NDArray[np.int64], starts: npt.NDArray[np.int64], widths: npt.NDArray[np.int64],
+          prefix: npt.NDArray[np.int64], radius: int, threshold: int,
+          out_idx: npt.NDArray[np.int64], out_dist: npt.NDArray[np.int16], cnt: int) -> Any:
+    lo = np.int64(offsets[base + bucket])
+    hi = np.int64(offsets[base + bucket + 1])
+    cap = out_idx.shape[1]
+    for k in range(lo, hi):
+        idx: Any = np.int64(order[c * n + k])
+        d = _distance(q, qi, hashes, idx)
+        if d > threshold or alive[idx] == 0:
+            continue
+        seen = False
+        for c2 in range(c):
+            key2 = np.int64(_bits(hashes, idx, starts[c2], widths[c2]) >> np.uint64(widths[c2] - prefix[c2]))
+            if _popcount(np.uint64(key2 ^ qkeys[c2])) <= radius:
+                seen = True
+                break
+        if seen:
+            continue
+        if cnt < cap:
+            out_idx[qi, cnt] = idx
+            out_dist[qi, cnt] = d
+        cnt += 1
+    return cnt
+
+
+@nb.njit(cache=True, parallel=True)
+def _search(queries: Hashes, hashes: Hashes, alive: npt.NDArray[np.uint8], offsets: npt.NDArray[np.uint32],
+            obase: npt.NDArray[np.int64], order: npt.NDArray[np.uint32], starts: npt.NDArray[np.int64],
+            widths: npt.NDArray[np.int64], prefix: npt.NDArray[np.int64], radius: int, threshold: int,
+            out_idx: npt.NDArray[np.int64], out_dist: npt.NDArray[np.int16], out_count: npt.NDArray[np.int64]) -> None:
+    nq = queries.shape[0]
+    m = starts.shape[0]
+    n = hashes.shape[0]
+    for qi in nb.prange(nq):
+        qkeys = np.empty(m, dtype=np.int64)
+        for c in range(m):
+            qkeys[c] = np.int64(_bits(queries, qi, starts[c], widths[c]) >> np.uint64(widths[c] - prefix[c]))
+        cnt: Any = np.int64(0)
+        for c in range(m):
+            p = prefix[c]
+            base = obase[c]
+            v = qkeys[c]
+            cnt = _scan(queries, qi, v, c, hashes, alive, offsets, base, order, n, qkeys, starts, widths, prefix,
+                        radius, threshold, out_idx, out_dist, cnt)
+            if radius >= 1:
+                for i in range(p):
+                    v1 = v ^ (np.int64(1) << i)
+                    cnt = _scan(queries, qi, v1, c, hashes, alive, offsets, base, order, n, qkeys, starts, widths,
+                                prefix, radius, threshold, out_idx, out_dist, cnt)
+                    if radius >= 2:
+                        for j in range(i + 1, p):
+                            v2 = v1 ^ (np.int64(1) << j)
+                            cnt = _scan(queries, qi, v2, c, hashes, alive, offsets, base, order, n, qkeys, starts,
+                                        widths, prefix, radius, threshold, out_idx, out_dist, cnt)
+                            if radius >= 3:
+                                for k in range(j + 1, p):
+                                    v3 = v2 ^ (np.int64(1) << k)
+                                    cnt = _scan(queries, qi, v3, c, hashes, alive, offsets, base, order, n, qkeys,
+                                                starts, widths, prefix, radius, threshold, out_idx, out_dist, cnt)
+        out_count[qi] = cnt
+
+
+_STARTS = np.array(CHUNK_STARTS, dtype=np.int64)
+_WIDTHS = np.array(CHUNK_WIDTHS, dtype=np.int64)
+
+
+def _prefix_bits(n: int) -> npt.NDArray[np.int64]:
+    """Bits of each chunk used as the table key: about log2(n), so buckets hold about one hash."""
+    p = max(4, int(np.floor(np.log2(max(n, 1)))))
+    return np.minimum(_WIDTHS, p).astype(np.int64)
+
+
+@dataclass
+class Segment:
+    """An immutable block of hashes with its chunk tables; only `alive` changes after it is built."""
+
+    name: str
+    hashes: Hashes
+    refs: npt.NDArray[np.int64]
+    alive: npt.NDArray[np.uint8]
+    prefix: npt.NDArray[np.int64]
+    offsets: npt.NDArray[np.uint32]
+    obase: npt.NDArray[np.int64]
+    order: npt.NDArray[np.uint32]
+
+    @classmethod
+    def build(cls, name: str, hashes: Hashes, refs: npt.NDArray[np.int64]) -> Segment:
+        hashes = np.ascontiguousarray(hashes, dtype=np.uint64).reshape(-1, 4)
+        n = hashes.shape[0]
+        prefix = _prefix_bits(n)
+        obase = np.zeros(len(CHUNK_WIDTHS) + 1, dtype=np.int64)
+        obase[1:] = np.cumsum((np.int64(1) << prefix) + 1)
+        keys = _prefixes(hashes, _STARTS, _WIDTHS, prefix)
+        offsets, order = _build_tables(keys, prefix, obase)
+        alive = np.ones(n, dtype=np.uint8)
+        return cls(name, hashes, np.ascontiguousarray(refs, dtype=np.int64), alive, prefix, offsets, obase, order)
+
+    @property
+    def size(self) -> int:
+        return int(self.hashes.shape[0])
+
+    def search(self, queries: Hashes, threshold: int, cap: int = 64) -> tuple[npt.NDArray[np.int64], ...]:
+        """(query row, ref, distance) of every live hash within `threshold`, each pair once."""
+        nq = queries.shape[0]
+        if nq == 0 or self.size == 0:
+            empty = np.zeros(0, dtype=np.int64)
+            return empty, empty, empty
+        radius = threshold // len(CHUNK_WIDTHS)
+        out_idx = np.empty((nq, cap), dtype=np.int64)
+        out_dist = np.empty((nq, cap), dtype=np.int16)
+        out_count = np.zeros(nq, dtype=np.int64)
+        _search(queries, self.hashes, self.alive, self.offsets, self.obase, self.order, _STARTS, _WIDTHS,
+                self.prefix, radius, threshold, out_idx, out_dist, out_count)
+        over = np.flatnonzero(out_count > cap)
+        if over.size:
+            rows, refs, dist = self.search(np.ascontiguousarray(queries[over]), threshold, int(out_count.max()))
+            keep = out_count <= cap
+            q_ok, r_ok, d_ok = self._collect(out_idx, out_dist, np.where(keep, out_count, 0))
+            return (np.concatenate([q_ok, over[rows]]), np.concatenate([r_ok, refs]),
+                    np.concatenate([d_ok, dist]))
+        return self._collect(out_idx, out_dist, out_count)
+
+    def _collect(self, out_idx: npt.NDArray[np.int64], out_dist: npt.NDArray[np.int16],
+                 counts: npt.NDArray[np.int64]) -> tuple[npt.NDArray[np.int64], ...]:
+        cap = out_idx.shape[1]
+        mask = np.arange(cap)[None, :] < counts[:, None]
+        rows = np.broadcast_to(np.arange(out_idx.shape[0])[:, None], out_idx.shape)[mask]
+        return rows.astype(np.int64), self.refs[out_idx[mask]], out_dist[mask].astype(np.int64)
+
+    def save(self, directory: Path) -> None:
+        directory.mkdir(parents=True, exist_ok=True)
+        for field in ("hashes", "refs", "alive", "prefix", "offsets", "obase", "order"):
+            np.save(directory / f"{field}.npy", getattr(self, field), allow_pickle=False)
+
+    def save_alive(self, directory: Path) -> None:
+        tmp = directory / "alive.tmp.npy"
+        np.save(tmp, self.alive, allow_pickle=False)
+        tmp.replace(directory / "alive.npy")
+
+    @classmethod
+    def load(cls, name: str, directory: Path) -> Segment:
+        arrays = {f: np.load(directory / f"{f}.npy", allow_pickle=False)
+                  for f in ("hashes", "refs", "alive", "prefix", "offsets", "obase", "order")}
+        arrays["alive"] = np.array(arrays["alive"], copy=True)
+        return cls(name=name, **arrays)
+
+
+class PdqIndex:
+    """Exact Hamming range search over PDQ hashes, each tagged with an int64 `ref` (e.g. a list entry's row)."""
+
+    def __init__(self, directory: Path | None = None) -> None:
+        self.directory = directory
+        self.segments: list[Segment] = []
+        self._next = 1
+        if directory is not None and (directory / "index.json").exists():
+            meta = json.loads((directory / "index.json").read_text())
+            if meta.get("format") != FORMAT_VERSION or tuple(meta.get("chunks", ())) != CHUNK_WIDTHS:
+                raise ValueError(f"{directory}: index written by another version; rebuild it")
+            self._next = int(meta["next"])
+            self.segments = [Segment.load(name, directory / name) for name in meta["segments"]]
+
+    def __len__(self) -> int:
+        return sum(int(s.alive.sum()) for s in self.segments)
+
+    def add(self, hashes: Hashes, refs: npt.NDArray[np.int64]) -> None:
+        """Add hashes as a new segment (merging segments when there are too many); persisted at once."""
+        hashes = np.ascontiguousarray(hashes, dtype=np.uint64).reshape(-1, 4)
+        if hashes.shape[0] == 0:
+            return
+        if hashes.shape[0] != len(refs):
+            raise ValueError("one ref per hash")
+        segment = Segment.build(self._new_name(), hashes, np.asarray(refs, dtype=np.int64))
+        self.segments.append(segment)
+        if len(self.segments) > MAX_SEGMENTS:
+            self.compact(save=False)
+            self._save_all()
+            return
+        if self.directory is not None:
+            segment.save(self.directory / segment.name)
+            self._write_meta()
+
+    def remove(self, refs: Iterable[int] | npt.NDArray[np.int64]) -> int:
+        """Mark every hash carrying one of `refs` removed; returns how many were live."""
+        wanted = np.unique(np.fromiter(refs, dtype=np.int64) if not isinstance(refs, np.ndarray) else refs)
+        removed = 0
+        for segment in self.segments:
+            hit = np.isin(segment.refs, wanted) & (segment.alive == 1)
+            count = int(hit.sum())
+            if count:
+                segment.alive[hit] = 0
+                removed += count
+                if self.directory is not None:
+                    segment.save_alive(self.directory / segment.name)
+        return removed
+
+    def compact(self, save: bool = True) -> None:
+        """Merge every segment into one, dropping removed hashes."""
+        live = [(s.hashes[s.alive == 1], s.refs[s.alive == 1]) for s in self.segments]
+        hashes = np.concatenate([h for h, _ in live]) if live else np.zeros((0, 4), dtype=np.uint64)
+        refs = np.concatenate([r for _, r in live]) if live else np.zeros(0, dtype=np.int64)
+        self.segments = [Segment.build(self._new_name(), hashes, refs)] if len(refs) else []
+        if save:
+            self._save_all()
+
+    def search(self, queries: Hashes, threshold: int) -> tuple[npt.NDArray[np.int64], ...]:
+        """(query row, ref, distance) arrays of every live hash within `threshold` (inclusive) of each query."""
+        if not 0 <= threshold <= MAX_THRESHOLD:
+            raise ValueError(f"PDQ threshold must be between 0 and {MAX_THRESHOLD}")
+        queries = np.ascontiguousarray(queries, dtype=np.uint64).reshape(-1, 4)
+        parts = [s.search(queries, threshold) for s in self.segments]
+        if not parts:
+            empty = np.zeros(0, dtype=np.int64)
+            return empty, empty, empty
+        return tuple(np.concatenate([p[i] for p in parts]) for i in range(3))
+
+    def _new_name(self) -> str:
+        name = f"seg-{self._next:06d}"
+        self._next += 1
+        return name
+
+    def _save_all(self) -> None:
+        if self.directory is None:
+            return
+        for segment in self.segments:
+            if not (self.directory / segment.name / "order.npy").exists():
+                segment.save(self.directory / segment.name)
+        self._write_meta()
+        keep = {s.name for s in self.segments}
+        for child in self.directory.glob("seg-*"):
+            if child.name not in keep:
+                shutil.rmtree(child)
+
+    def _write_meta(self) -> None:
+        assert self.directory is not None
+        self.directory.mkdir(parents=True, exist_ok=True)
+        meta = {"format": FORMAT_VERSION, "chunks": list(CHUNK_WIDTHS), "next": self._next,
+                "segments": [s.name for s in self.segments]}
+        tmp = self.directory / "index.json.tmp"
+        tmp.write_text(json.dumps(meta))
+        tmp.replace(self.directory / "index.json")

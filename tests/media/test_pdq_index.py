@@ -1,0 +1,116 @@
+"""The PDQ index returns exactly what brute force (faiss IndexBinaryFlat range search) returns."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import faiss
+import numpy as np
+import numpy.typing as npt
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from lanzarote.media.pdq_index import (
+    MAX_SEGMENTS,
+    PdqIndex,
+    hash_to_hex,
+    hashes_from_hex,
+    hashes_to_bytes,
+)
+
+Triple = set[tuple[int, int, int]]
+
+
+def _flip(rng: np.random.Generator, h: npt.NDArray[np.uint64], bits: int) -> npt.NDArray[np.uint64]:
+    out = h.copy()
+    for b in rng.choice(256, bits, replace=False):
+        out[b // 64] ^= np.uint64(1) << np.uint64(63 - b % 64)
+    return out
+
+
+def _clustered(rng: np.random.Generator, families: int, size: int, spread: int) -> npt.NDArray[np.uint64]:
+    roots = rng.integers(0, 2**64, size=(families, 4), dtype=np.uint64)
+    rows = [_flip(rng, roots[f], int(rng.integers(0, spread + 1))) for f in range(families) for _ in range(size)]
+    return np.array(rows, dtype=np.uint64).reshape(-1, 4)
+
+
+def _at_distances(rng: np.random.Generator, queries: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint64]:
+    """Hashes exactly 30, 31 and 32 bits from each query: the edge of the default threshold."""
+    return np.array([_flip(rng, q, d) for q in queries for d in (30, 31, 32)], dtype=np.uint64).reshape(-1, 4)
+
+
+def _oracle(stored: npt.NDArray[np.uint64], refs: npt.NDArray[np.int64], queries: npt.NDArray[np.uint64],
+            threshold: int) -> Triple:
+    flat = faiss.IndexBinaryFlat(256)
+    flat.add(hashes_to_bytes(stored))
+    lims, dist, ids = flat.range_search(hashes_to_bytes(queries), threshold + 1)  # faiss: distance < radius
+    return {(q, int(refs[ids[j]]), int(dist[j])) for q in range(len(queries)) for j in range(lims[q], lims[q + 1])}
+
+
+def _mine(index: PdqIndex, queries: npt.NDArray[np.uint64], threshold: int) -> Triple:
+    rows, refs, dist = index.search(queries, threshold)
+    found = list(zip(rows.tolist(), refs.tolist(), dist.tolist(), strict=True))
+    assert len(found) == len(set(found)), "a pair was returned twice"
+    return set(found)
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(seed=st.integers(0, 2**32 - 1), clustered=st.booleans(), threshold=st.sampled_from([0, 8, 30, 31, 32, 40]))
+def test_same_matches_as_brute_force(seed: int, clustered: bool, threshold: int) -> None:
+    rng = np.random.default_rng(seed)
+    uniform = rng.integers(0, 2**64, size=(1000, 4), dtype=np.uint64)
+    stored = _clustered(rng, 40, 25, 45) if clustered else uniform
+    queries = np.concatenate([stored[rng.choice(len(stored), 20)], _clustered(rng, 5, 3, 10)])
+    stored = np.concatenate([stored, _at_distances(rng, queries[:10])])
+    refs = np.arange(len(stored), dtype=np.int64) * 7 + 3
+    index = PdqIndex()
+    index.add(stored, refs)
+    assert _mine(index, queries, threshold) == _oracle(stored, refs, queries, threshold)
+
+
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(seed=st.integers(0, 2**32 - 1), batches=st.integers(1, MAX_SEGMENTS + 3))
+def test_adds_and_removes_take_effect_and_persist(seed: int, batches: int, tmp_path_factory: object) -> None:
+    rng = np.random.default_rng(seed)
+    directory = Path(str(tmp_path_factory.mktemp("idx")))  # type: ignore[attr-defined]
+    index = PdqIndex(directory)
+    all_hashes: list[npt.NDArray[np.uint64]] = []
+    all_refs: list[npt.NDArray[np.int64]] = []
+    next_ref = 0
+    for _ in range(batches):
+        part = _clustered(rng, 10, 8, 40)
+        refs = np.arange(next_ref, next_ref + len(part), dtype=np.int64)
+        next_ref += len(part)
+        index.add(part, refs)
+        all_hashes.append(part)
+        all_refs.append(refs)
+    stored = np.concatenate(all_hashes)
+    refs = np.concatenate(all_refs)
+    gone = rng.choice(refs, size=len(refs) // 3, replace=False)
+    assert index.remove(gone) == len(gone)
+    keep = ~np.isin(refs, gone)
+    queries = np.concatenate([stored[rng.choice(len(stored), 15)], _clustered(rng, 3, 2, 20)])
+    expected = _oracle(stored[keep], refs[keep], queries, 31)
+    assert _mine(index, queries, 31) == expected
+    reloaded = PdqIndex(directory)
+    assert len(reloaded) == int(keep.sum())
+    assert _mine(reloaded, queries, 31) == expected
+    reloaded.compact()
+    assert _mine(PdqIndex(directory), queries, 31) == expected
+
+
+def test_a_family_larger_than_the_result_buffer_is_returned_whole() -> None:
+    rng = np.random.default_rng(5)
+    root = rng.integers(0, 2**64, size=4, dtype=np.uint64)
+    stored = np.array([_flip(rng, root, 3) for _ in range(500)], dtype=np.uint64)
+    index = PdqIndex()
+    index.add(stored, np.arange(500, dtype=np.int64))
+    _, refs, _ = index.search(root.reshape(1, 4), 31)
+    assert sorted(refs.tolist()) == list(range(500))
+
+
+def test_hex_round_trip() -> None:
+    text = "d8f8f0cee0f4a84f0637022a078f67f0b36e2ed596621e1d33e6339c4e9c9b22"
+    words = hashes_from_hex([text])
+    assert hash_to_hex(words[0]) == text
+    assert hashes_to_bytes(words)[0].tobytes().hex() == text
