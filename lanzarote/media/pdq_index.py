@@ -51,6 +51,11 @@ def hash_to_hex(words: npt.NDArray[np.uint64]) -> str:
     return np.asarray(words, dtype=np.uint64).astype(">u8").tobytes().hex()
 
 
+def hex_distance(a: str, b: str) -> int:
+    """Hamming distance of two 64-hex-digit PDQ hashes."""
+    return (int(a, 16) ^ int(b, 16)).bit_count()
+
+
 def hashes_from_bits(bits: npt.NDArray[np.integer]) -> Hashes:
     """(n, 4) words from (n, 256) 0/1 arrays, bit 0 the most significant (pdqhash's order)."""
     packed = np.packbits(np.asarray(bits, dtype=np.uint8).reshape(-1, 256), axis=1)
