@@ -44,7 +44,10 @@ MAX_LINKED_SHOWN = 100
 
 
 def priors_path() -> Path:
-    return config.data_dir() / "priors.csv"
+    """Where the installed prior records live (CSV, or JSON when imported as JSON)."""
+    csv_path = config.data_dir() / "priors.csv"
+    json_path = csv_path.with_suffix(".json")
+    return json_path if json_path.exists() and not csv_path.exists() else csv_path
 
 
 def hashlists_dir() -> Path:

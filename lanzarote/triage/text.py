@@ -15,7 +15,7 @@ _STOPWORDS = {
     lang: frozenset(words.split())
     for lang, words in {
         "en": "the and is he his she her with to of was has that this in on for",
-        "fr": "le la les et est il elle de des une un avec pour dans que qui sa son ses",
+        "fr": "le la les et est il elle ils de des du une un avec pour dans que qui sa son ses ne pas au aux",
         "es": "el la los las y es de con una un que por para su sus del se",
         "de": "der die das und ist er sie mit ein eine nicht zu den dem sein seine ihr",
     }.items()
@@ -28,6 +28,9 @@ class TextSignal:
     evidence: str
 
 
+_ELISIONS = {"fr": ("l'", "d'", "n'", "s'", "j'", "m'", "t'", "c'", "qu")}
+
+
 def fold(text: str) -> str:
     """Lower case without accents, so one pattern reads 'Mädchen' and 'madchen', 'niño' and 'nino'."""
     text = text.replace("ß", "ss").replace("’", "'").replace("`", "'")
@@ -36,11 +39,16 @@ def fold(text: str) -> str:
 
 
 def languages(folded: str) -> tuple[str, ...]:
-    """The text's most likely language by its function words, with English (providers write notes in English)."""
+    """The languages the text may be in, by their function words, and English (providers write notes in it).
+
+    Short texts are ambiguous ('de', 'la', 'se' are French and Spanish), so every language with any evidence is
+    read, most likely first.
+    """
     words = _TOKEN.findall(folded)
-    scores = {lang: sum(w in stop for w in words) for lang, stop in _STOPWORDS.items()}
-    best = max(scores, key=lambda lang: (scores[lang], lang == "en"))
-    return (best,) if best == "en" else (best, "en")
+    scores = {lang: sum(w in stop or w[:2] in _ELISIONS.get(lang, ()) for w in words)
+              for lang, stop in _STOPWORDS.items()}
+    ranked = sorted((lang for lang in scores if scores[lang] > 0 or lang == "en"), key=lambda lang: -scores[lang])
+    return tuple(ranked)
 
 
 def _negated(sentence: str, start: int, lexicon: Lexicon, langs: tuple[str, ...]) -> bool:

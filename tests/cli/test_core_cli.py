@@ -83,3 +83,21 @@ def test_quarantine_list_and_retry(tmp_path: Path) -> None:
 def test_published_native_schema_is_current() -> None:
     published = json.loads((Path(__file__).parents[2] / "docs" / "native-report.schema.json").read_text())
     assert json.loads(invoke("schema")) == published
+
+
+def test_process_ranks_the_queue_and_show_explains_why(tmp_path: Path) -> None:
+    from lanzarote.synth import generate
+
+    out = tmp_path / "synthetic"
+    generate(out, 300, seed=2, workers=1)
+    invoke("ingest", str(out / "ncmec"), str(out / "ncmec-layers.jsonl"), "--workers", "1")
+    summary = json.loads(invoke("process", "--json"))
+    assert summary["processed"] == 300 - 0 or summary["processed"] > 250
+    items = json.loads(invoke("queue", "--format", "json"))
+    assert items[0]["tier"] == "P1" and items[0]["reasons"] and items[0]["country"]
+    assert all(CONTRACT <= set(i) for i in items)
+    shown = invoke("reports", "show", items[0]["report_id"])
+    assert "tier P1" in shown and "route:" in shown and "T" in shown
+    rerun = json.loads(invoke("triage", "--rerun", "--json"))
+    assert rerun["processed"] == summary["processed"]
+    assert "identifiers held" in invoke("links", "held")
