@@ -92,10 +92,10 @@ def test_process_ranks_the_queue_and_show_explains_why(tmp_path: Path) -> None:
     generate(out, 300, seed=2, workers=1)
     invoke("ingest", str(out / "ncmec"), str(out / "ncmec-layers.jsonl"), "--workers", "1")
     summary = json.loads(invoke("process", "--json"))
-    assert summary["processed"] == 300 - 0 or summary["processed"] > 250
+    assert summary["processed"] == len(json.loads(invoke("reports", "list", "--json", "--limit", "1000")))
     items = json.loads(invoke("queue", "--format", "json"))
     assert items[0]["tier"] == "P1" and items[0]["reasons"] and items[0]["country"]
-    assert all(CONTRACT <= set(i) for i in items)
+    assert all(set(i) >= CONTRACT for i in items)
     shown = invoke("reports", "show", items[0]["report_id"])
     assert "tier P1" in shown and "route:" in shown and "T" in shown
     rerun = json.loads(invoke("triage", "--rerun", "--json"))
