@@ -163,7 +163,8 @@ def video_vpdq(source: str | Path | IO[bytes], seconds_per_hash: float = 1.0) ->
                 at = frame.time if frame.time is not None else next_at
                 if at + 1e-6 < next_at:
                     continue
-                pdq, quality, _ = pdq_of_pixels(np.asarray(frame.to_ndarray(format="rgb24"), dtype=np.uint8), dihedral=False)
+                pixels = np.asarray(frame.to_ndarray(format="rgb24"), dtype=np.uint8)
+                pdq, quality, _ = pdq_of_pixels(pixels, dihedral=False)
                 second = round(next_at / seconds_per_hash)
                 frames.append(VpdqFrame(second=second, pdq=pdq, quality=quality))
                 while next_at <= at + 1e-6:
