@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import ipaddress
 import re
+from dataclasses import dataclass
 from datetime import datetime
 
 import phonenumbers
-from pydantic import BaseModel, ConfigDict
 
 from lanzarote.model.linking import Identifier, IdentifierKind
 from lanzarote.model.report import Party, PartyRole, Phone, Report
@@ -23,10 +23,10 @@ _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 VIRAL = {"potentialMeme", "viral"}
 
 
-class Sighting(BaseModel):
+@dataclass(frozen=True, slots=True)
+class Sighting:
     """An identifier seen in a report: when (for IP addresses), whether behind a proxy, under which account."""
 
-    model_config = ConfigDict(frozen=True)
     identifier: Identifier
     at: datetime | None = None
     proxy: bool = False
@@ -88,7 +88,8 @@ def _country(report: Report, party: Party) -> str | None:
 
 
 def _ident(kind: IdentifierKind, value: str, strong: bool = True) -> Identifier:
-    return Identifier(kind=kind, value=value, strong=strong)
+    # built from values normalised above: no validation needed on this hot path
+    return Identifier.model_construct(kind=kind, value=value, strong=strong)
 
 
 def sightings_of(report: Report) -> tuple[Sighting, ...]:

@@ -58,7 +58,7 @@ def link_batch(
     occurrences: dict[Identifier, list[tuple[str, Sighting]]] = defaultdict(list)
     for key, s in history(wanted):
         if key not in batch_keys:
-            occurrences[s.identifier.model_copy(update={"strong": s.identifier.strong})].append((key, s))
+            occurrences[s.identifier].append((key, s))
     for key, sightings in batch:
         for s in sightings:
             if s.identifier in wanted:

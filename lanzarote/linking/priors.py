@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import csv
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from lanzarote.errors import InputRejected
-from lanzarote.linking.identifiers import email, sightings_of
+from lanzarote.linking.identifiers import Sighting, email, sightings_of
 from lanzarote.model.report import Report
 
 KINDS = ("email", "phone", "account", "device", "ip", "file_hash")
@@ -63,9 +64,12 @@ class PriorRecords:
             records[(kind, normalised)] = (reference, offence)
         return cls(records)
 
-    def hits(self, report: Report) -> list[PriorHit]:
+    def hits(self, report: Report, sightings: Sequence[Sighting] | None = None) -> list[PriorHit]:
+        """Prior records the report's identifiers hit (pass its sightings if already computed)."""
+        if not self._records:
+            return []
         found = []
-        for s in sightings_of(report):
+        for s in sightings if sightings is not None else sightings_of(report):
             record = self._records.get((s.identifier.kind.value, s.identifier.value.lower()))
             if record:
                 found.append(PriorHit(record[0], record[1], f"{s.identifier.kind.value}={s.identifier.value}"))

@@ -102,8 +102,8 @@ def _history(s: Session) -> Callable[[Collection[Identifier]], Sequence[tuple[st
     def lookup(identifiers: Collection[Identifier]) -> Sequence[tuple[str, Sighting]]:
         stored = store_state.sightings_of(s, {(i.kind.value, i.value) for i in identifiers})
         return [
-            (x.report_key, Sighting(identifier=Identifier(kind=IdentifierKind(x.kind), value=x.value, strong=x.strong),
-                                    at=x.at, proxy=x.proxy, account=x.account))
+            (x.report_key, Sighting(Identifier.model_construct(kind=IdentifierKind(x.kind), value=x.value,
+                                                               strong=x.strong), x.at, x.proxy, x.account))
             for x in stored
         ]
 
@@ -155,7 +155,7 @@ def process_batch(s: Session, keys: Sequence[str], stages: Stages, held: set[tup
         ]
         context = TriageContext(
             verdicts=verdicts, route=report_route,
-            prior_hits=tuple(sorted({h.case_reference for h in stages.priors.hits(report)})),
+            prior_hits=tuple(sorted({h.case_reference for h in stages.priors.hits(report, sightings[key])})),
             linked_reports=tuple(source_id.get(k, k) for k in linked[:MAX_LINKED_SHOWN]),
             subject_reasons=tuple(subject_reasons),
         )

@@ -128,7 +128,7 @@ identifiers = Table(
     Column("strong", Boolean, nullable=False),
     Column("account", String(300)),
 )
-Index("ix_identifiers_kind_value", identifiers.c.kind, identifiers.c.value)
+Index("ix_identifiers_value", identifiers.c.value)
 Index("ix_identifiers_report_key", identifiers.c.report_key)
 
 links = Table(

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from pydantic import TypeAdapter
-from sqlalchemy import delete, func, insert, or_, select, tuple_, update
+from sqlalchemy import bindparam, delete, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from lanzarote.model.jurisdiction import Route
@@ -70,29 +70,38 @@ def count_all(session: Session) -> int:
 
 
 def save(session: Session, states: Sequence[ReportState], now: datetime) -> None:
-    """Write what the stages concluded; the report is no longer stale."""
+    """Write what the stages concluded; the report is no longer stale (one statement for the whole batch)."""
+    if not states:
+        return
     s = schema.report_state
+    rows = []
     for st in states:
         triage = st.triage
-        session.execute(
-            update(s)
-            .where(s.c.report_key == st.report_key)
-            .values(
-                stale=False,
-                tier=triage.tier.value if triage else None,
-                tier_rank=TIER_RANK[triage.tier.value] if triage else schema.TIER_RANK_UNRANKED,
-                score=triage.score if triage else None,
-                rules_version=triage.rules_version if triage else None,
-                country=st.route.country if st.route else None,
-                authority=(st.route.authority or st.route.national_unit) if st.route else None,
-                subject_id=st.subject_id,
-                verdicts=_VERDICTS.dump_json(st.verdicts).decode() if st.verdicts is not None else None,
-                route=st.route.model_dump_json() if st.route else None,
-                triage=triage.model_dump_json() if triage else None,
-                linked_reports=json.dumps(list(st.linked_reports)),
-                processed_at=now,
-            )
+        rows.append({
+            "b_key": st.report_key,
+            "b_tier": triage.tier.value if triage else None,
+            "b_rank": TIER_RANK[triage.tier.value] if triage else schema.TIER_RANK_UNRANKED,
+            "b_score": triage.score if triage else None,
+            "b_rules": triage.rules_version if triage else None,
+            "b_country": st.route.country if st.route else None,
+            "b_authority": (st.route.authority or st.route.national_unit) if st.route else None,
+            "b_subject": st.subject_id,
+            "b_verdicts": _VERDICTS.dump_json(st.verdicts).decode() if st.verdicts is not None else None,
+            "b_route": st.route.model_dump_json() if st.route else None,
+            "b_triage": triage.model_dump_json() if triage else None,
+            "b_linked": json.dumps(list(st.linked_reports)),
+        })
+    statement = (
+        update(s)
+        .where(s.c.report_key == bindparam("b_key"))
+        .values(
+            stale=False, tier=bindparam("b_tier"), tier_rank=bindparam("b_rank"), score=bindparam("b_score"),
+            rules_version=bindparam("b_rules"), country=bindparam("b_country"), authority=bindparam("b_authority"),
+            subject_id=bindparam("b_subject"), verdicts=bindparam("b_verdicts"), route=bindparam("b_route"),
+            triage=bindparam("b_triage"), linked_reports=bindparam("b_linked"), processed_at=now,
         )
+    )
+    session.connection().execute(statement, rows)
 
 
 def mark_stale(session: Session, keys: Collection[str]) -> None:
@@ -116,34 +125,46 @@ def replace_identifiers(session: Session, keys: Collection[str], sightings: Iter
 
 
 def sightings_of(session: Session, identifiers: Collection[tuple[str, str]]) -> list[StoredSighting]:
-    """Every stored sighting of these (kind, value) identifiers."""
+    """Every stored sighting of these (kind, value) identifiers (one indexed lookup per thousand values)."""
     if not identifiers:
         return []
     i = schema.identifiers
+    wanted = set(identifiers)
+    values = sorted({v for _, v in wanted})
+    query = select(i.c.report_key, i.c.kind, i.c.value, i.c.at, i.c.proxy, i.c.strong, i.c.account).where(
+        i.c.value.in_(bindparam("values", expanding=True))
+    )
     out: list[StoredSighting] = []
-    pairs = sorted(identifiers)
-    for start in range(0, len(pairs), 500):
-        chunk = pairs[start : start + 500]
-        query = select(i.c.report_key, i.c.kind, i.c.value, i.c.at, i.c.proxy, i.c.strong, i.c.account).where(
-            tuple_(i.c.kind, i.c.value).in_(chunk)
-        )
-        rows = session.execute(query)
+    for start in range(0, len(values), 1000):
+        rows = session.execute(query, {"values": values[start : start + 1000]})
         out.extend(
-            StoredSighting(r.report_key, r.kind, r.value, as_utc(r.at), r.proxy, r.strong, r.account) for r in rows
+            StoredSighting(r.report_key, r.kind, r.value, as_utc(r.at), r.proxy, r.strong, r.account)
+            for r in rows
+            if (r.kind, r.value) in wanted
         )
     return out
 
 
 def save_links(session: Session, links: Sequence[Link]) -> None:
     """Store links (a link already stored is updated with the identifiers now seen)."""
+    if not links:
+        return
     lk = schema.links
-    for link in links:
-        values = {"identifiers": _IDENTIFIERS.dump_json(link.identifiers).decode()}
-        done = session.execute(
-            update(lk).where(lk.c.report_a == link.report_a, lk.c.report_b == link.report_b).values(**values)
-        )
-        if done.rowcount == 0:  # type: ignore[attr-defined]
-            session.execute(insert(lk).values(report_a=link.report_a, report_b=link.report_b, **values))
+    keys = sorted({link.report_a for link in links})
+    existing = {
+        (r.report_a, r.report_b)
+        for r in session.execute(select(lk.c.report_a, lk.c.report_b).where(lk.c.report_a.in_(keys)))
+    }
+    rows = [{"report_a": link.report_a, "report_b": link.report_b,
+             "identifiers": _IDENTIFIERS.dump_json(link.identifiers).decode()} for link in links]
+    new = [r for r in rows if (r["report_a"], r["report_b"]) not in existing]
+    old = [{"b_a": r["report_a"], "b_b": r["report_b"], "b_ids": r["identifiers"]} for r in rows
+           if (r["report_a"], r["report_b"]) in existing]
+    if new:
+        session.execute(insert(lk), new)
+    if old:
+        statement = update(lk).where(lk.c.report_a == bindparam("b_a"), lk.c.report_b == bindparam("b_b"))
+        session.connection().execute(statement.values(identifiers=bindparam("b_ids")), old)
 
 
 def save_held(session: Session, held: Iterable[tuple[str, str, str, int]]) -> None:

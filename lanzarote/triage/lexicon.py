@@ -39,6 +39,8 @@ class Lexicon:
     quotation: tuple[str, ...]
     concepts: dict[str, tuple[tuple[str, tuple[re.Pattern[str], ...]], ...]]
     """Per language: (signal, patterns that must all match within a sentence), in file order."""
+    triggers: dict[str, re.Pattern[str]]
+    """Per language: one pattern any concept's first part matches — a sentence without it is skipped at once."""
 
 
 @cache
@@ -65,6 +67,8 @@ def load(path: Path = DEFAULT) -> Lexicon:
         negation_window=spec.negation_window,
         quotation=tuple(cue for cues in spec.quotation.values() for cue in cues),
         concepts={lang: tuple(items) for lang, items in concepts.items()},
+        triggers={lang: re.compile("|".join(f"(?:{p[0].pattern})" for _, p in items)) for lang, items in
+                  concepts.items()},
     )
 
 

@@ -74,6 +74,8 @@ def text_signals(texts: list[str], lexicon: Lexicon) -> list[TextSignal]:
             if not sentence.strip() or _quoted(sentence, lexicon):
                 continue
             for lang in langs:
+                if not lexicon.triggers[lang].search(sentence):
+                    continue
                 for signal, patterns in lexicon.concepts[lang]:
                     if signal in found:
                         continue

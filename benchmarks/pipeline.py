@@ -1,0 +1,80 @@
+"""The whole pipeline end to end — ingest, match, link, route, rank — and an incremental addition to history.
+
+    .venv/bin/python -m benchmarks.pipeline --reports 100000 --add 10000
+
+Generates `reports + add` synthetic reports (not timed), ingests and processes the first `reports` into a fresh
+SQLite store (timed: reports/s end to end), then ingests and processes the last `add` against that history (timed).
+Targets (issue 5): ≥ 2,000 reports/s end to end over 1 M; adding 10,000 to a store of 1 M under 10 s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import tempfile
+import time
+from pathlib import Path
+
+from benchmarks.machine import describe, peak_rss_mib
+
+
+def _split(data: Path, first: int) -> tuple[list[Path], list[Path]]:
+    """The generated reports' documents split into the first `first` reports and the rest (by report id)."""
+    from lanzarote.synth.reports import FIRST_ID
+
+    head, tail = data / "head", data / "tail"
+    for part in (head, tail):
+        part.mkdir(exist_ok=True)
+    for folder in sorted((data / "ncmec").iterdir()):
+        for path in folder.iterdir():
+            report_id = int(path.name.split("-", 1)[0].split(".", 1)[0])
+            target = head if report_id - FIRST_ID < first else tail
+            (target / folder.name).mkdir(exist_ok=True)
+            path.rename(target / folder.name / path.name)
+    return [head, data / "ncmec-layers.jsonl"], [tail, data / "ncmec-layers.jsonl"]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--reports", type=int, default=100_000)
+    parser.add_argument("--add", type=int, default=10_000)
+    parser.add_argument("--seed", type=int, default=13)
+    args = parser.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="lanzarote-pipeline-"))
+    os.environ["LANZAROTE_DATABASE_URL"] = f"sqlite:///{work / 'p.db'}"
+    os.environ["LANZAROTE_DATA_DIR"] = str(work / "data")
+    from lanzarote.pipeline.ingest import ingest
+    from lanzarote.pipeline.process import prepare_demo, process
+    from lanzarote.store.db import open_store
+    from lanzarote.synth import generate
+
+    try:
+        data = work / "synth"
+        generate(data, args.reports + args.add, args.seed)
+        first, rest = _split(data, args.reports)
+        engine = open_store()
+        prepare_demo(engine, data)
+        start = time.perf_counter()
+        ingested = ingest(engine, first)
+        ingest_s = time.perf_counter() - start
+        processed = process(engine)
+        total_s = time.perf_counter() - start
+        n = ingested.counts.new
+        print(f"end to end: {n:,} reports in {total_s:,.1f} s = {n / total_s:,.0f} reports/s "
+              f"(ingest {n / ingest_s:,.0f}/s, processing {processed.processed / (total_s - ingest_s):,.0f}/s); "
+              f"matching {'ran' if processed.matching_ran else 'not installed'}")
+        start = time.perf_counter()
+        added = ingest(engine, rest)
+        again = process(engine)
+        add_s = time.perf_counter() - start
+        print(f"adding {added.counts.new:,} reports to a store of {n:,}: {add_s:,.1f} s "
+              f"({again.processed:,} processed incl. older reports whose subject changed, {again.links:,} new links)")
+        print(f"peak RSS: {peak_rss_mib():,.0f} MiB")
+        print(describe())
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
