@@ -11,6 +11,7 @@ from lanzarote.intake.documents import Document, IntakeResult
 def read_document(document: Document, received_at: datetime) -> list[IntakeResult]:
     """The records in one document, each a report, file details, clearing-house layer or quarantine entry."""
     head = document.content[:64].lstrip(b"\xef\xbb\xbf \t\r\n")
-    if document.location.lower().endswith((".json", ".jsonl")) or head[:1] in (b"{", b"["):
+    location = document.location.lower()
+    if location.endswith((".json", ".jsonl")) or ".jsonl:" in location or head[:1] in (b"{", b"["):
         return native.read(document, received_at)
     return cybertipline.read(document, received_at)

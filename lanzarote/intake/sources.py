@@ -85,6 +85,10 @@ def _file(location: str, stat: os.stat_result, limit: int, received_at: datetime
         return
     if not lower.endswith(DOCUMENT_SUFFIXES):
         return
+    modified = datetime.fromtimestamp(stat.st_mtime, UTC)
+    if lower.endswith(".jsonl"):
+        yield from _lines(location, limit, modified, received_at)
+        return
     if stat.st_size > limit:
         yield QuarantineEntry(
             location=location, content_sha256=_sha256_of_file(Path(location)), size=stat.st_size,
@@ -93,7 +97,22 @@ def _file(location: str, stat: os.stat_result, limit: int, received_at: datetime
             "(LANZAROTE_MAX_DOCUMENT_BYTES)",
         )
         return
-    yield PendingFile(location, datetime.fromtimestamp(stat.st_mtime, UTC))
+    yield PendingFile(location, modified)
+
+
+def _lines(location: str, limit: int, modified: datetime, received_at: datetime) -> Iterator[Found]:
+    """A JSON Lines file, one record at a time (such files can hold millions): each line is its own document."""
+    with open(location, "rb") as fh:
+        for number, line in enumerate(fh, start=1):
+            if not line.strip():
+                continue
+            where = f"{location}:{number}"
+            if len(line) > limit:
+                yield QuarantineEntry(location=where, content_sha256=hashlib.sha256(line).hexdigest(), size=len(line),
+                                      received_at=received_at, reason=f"record is {len(line):,} bytes, larger than "
+                                      f"the limit of {limit:,} (LANZAROTE_MAX_DOCUMENT_BYTES)")
+                continue
+            yield Document(where, line, hashlib.sha256(line).hexdigest(), modified)
 
 
 def read_location(location: str) -> Document:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import zipfile
 from datetime import UTC, datetime
 from pathlib import Path
@@ -75,3 +76,15 @@ def test_a_missing_path_is_one_clear_error(tmp_path: Path) -> None:
 
     with pytest.raises(NotFound, match="no such file"):
         list(documents([tmp_path / "nope"], NOW))
+
+
+def test_json_lines_are_streamed_one_record_at_a_time(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LANZAROTE_MAX_DOCUMENT_BYTES", "1000")
+    lines = tmp_path / "layers.jsonl"
+    records = [json.dumps({"clearing_house_for": {"source": "ncmec", "source_id": str(i)}, "layer": {}})
+               for i in range(100)]
+    lines.write_text("\n".join(records) + "\n" + json.dumps({"x": "y" * 2000}) + "\n")
+    found = list(documents([lines], NOW))
+    assert sum(isinstance(d, Document) for d in found) == 100  # the whole file is far over the limit; lines are not
+    (refused,) = [d for d in found if isinstance(d, QuarantineEntry)]
+    assert refused.location.endswith("layers.jsonl:101") and "larger than the limit" in refused.reason
