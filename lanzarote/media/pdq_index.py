@@ -14,6 +14,8 @@ plain numpy arrays in `.npy` files, loaded with `np.load` (no pickle).
 
 from __future__ import annotations
 
+import functools
+import itertools
 import json
 import shutil
 from collections.abc import Iterable, Sequence
@@ -24,6 +26,9 @@ from typing import Any
 import numba as nb
 import numpy as np
 import numpy.typing as npt
+from llvmlite import ir
+from numba.core import cgutils, types
+from numba.extending import intrinsic
 
 CHUNK_WIDTHS: tuple[int, ...] = (24, 24, 24, 23, 23, 23, 23, 23, 23, 23, 23)
 CHUNK_STARTS: tuple[int, ...] = tuple(sum(CHUNK_WIDTHS[:i]) for i in range(len(CHUNK_WIDTHS)))
@@ -65,6 +70,29 @@ def hashes_from_bits(bits: npt.NDArray[np.integer]) -> Hashes:
 def hashes_to_bytes(hashes: Hashes) -> npt.NDArray[np.uint8]:
     """(n, 32) bytes in hex-digit order (for faiss and for storage)."""
     return np.ascontiguousarray(hashes.astype(">u8")).view(np.uint8).reshape(-1, 32)
+
+
+def _prefetch_intrinsic(typingctx: Any, array: Any, index: Any) -> Any:
+    """Ask the CPU to start loading array[index] (LLVM's prefetch): random reads overlap instead of queueing."""
+    signature = types.void(array, index)
+
+    def codegen(context: Any, builder: Any, sig: Any, args: Any) -> Any:
+        view = context.make_array(sig.args[0])(context, builder, args[0])
+        pointer = cgutils.get_item_pointer(  # type: ignore[no-untyped-call]
+            context, builder, sig.args[0], view, [args[1]], wraparound=False)
+        byte_pointer = ir.IntType(8).as_pointer()
+        i32 = ir.IntType(32)
+        fn = cgutils.get_or_insert_function(  # type: ignore[no-untyped-call]
+            builder.module, ir.FunctionType(ir.VoidType(), [byte_pointer, i32, i32, i32]), "llvm.prefetch.p0i8")
+        builder.call(fn, [builder.bitcast(pointer, byte_pointer), ir.Constant(i32, 0), ir.Constant(i32, 3),
+                          ir.Constant(i32, 1)])
+        return context.get_dummy_value()
+
+    return signature, codegen
+
+
+_prefetch: Any = intrinsic(_prefetch_intrinsic)
+PREFETCH_AHEAD = 16
 
 
 @nb.njit(cache=True, inline="always")
@@ -133,70 +161,92 @@ def _build_tables(keys: npt.NDArray[np.uint32], prefix: npt.NDArray[np.int64],
     return offsets, order
 
 
-@nb.njit(cache=True, inline="always")
-def _scan(q: Hashes, qi: int, bucket: int, c: int, hashes: Hashes, alive: npt.NDArray[np.uint8],
-          offsets: npt.NDArray[np.uint32], base: int, order: npt.NDArray[np.uint32], n: int,
-          qkeys: npt.NDArray[np.int64], starts: npt.NDArray[np.int64], widths: npt.NDArray[np.int64],
-          prefix: npt.NDArray[np.int64], radius: int, threshold: int,
-          out_idx: npt.NDArray[np.int64], out_dist: npt.NDArray[np.int16], cnt: int) -> Any:
-    lo = np.int64(offsets[base + bucket])
-    hi = np.int64(offsets[base + bucket + 1])
-    cap = out_idx.shape[1]
-    for k in range(lo, hi):
-        idx: Any = np.int64(order[c * n + k])
-        d = _distance(q, qi, hashes, idx)
-        if d > threshold or alive[idx] == 0:
-            continue
-        seen = False
-        for c2 in range(c):
-            key2 = np.int64(_bits(hashes, idx, starts[c2], widths[c2]) >> np.uint64(widths[c2] - prefix[c2]))
-            if _popcount(np.uint64(key2 ^ qkeys[c2])) <= radius:
-                seen = True
-                break
-        if seen:
-            continue
-        if cnt < cap:
-            out_idx[qi, cnt] = idx
-            out_dist[qi, cnt] = d
-        cnt += 1
-    return cnt
-
-
 @nb.njit(cache=True, parallel=True)
 def _search(queries: Hashes, hashes: Hashes, alive: npt.NDArray[np.uint8], offsets: npt.NDArray[np.uint32],
             obase: npt.NDArray[np.int64], order: npt.NDArray[np.uint32], starts: npt.NDArray[np.int64],
-            widths: npt.NDArray[np.int64], prefix: npt.NDArray[np.int64], radius: int, threshold: int,
-            out_idx: npt.NDArray[np.int64], out_dist: npt.NDArray[np.int16], out_count: npt.NDArray[np.int64]) -> None:
+            widths: npt.NDArray[np.int64], prefix: npt.NDArray[np.int64], masks: npt.NDArray[np.int64],
+            mbase: npt.NDArray[np.int64], threshold: int, out_idx: npt.NDArray[np.int64],
+            out_dist: npt.NDArray[np.int16], out_count: npt.NDArray[np.int64]) -> None:
+    """Staged probing: bucket bounds for all probes of a chunk, then their candidates, then distances. Each stage
+    is a tight loop of independent loads, so the CPU keeps many memory reads in flight (latency is the cost)."""
     nq = queries.shape[0]
     m = starts.shape[0]
     n = hashes.shape[0]
-    for qi in nb.prange(nq):
-        qkeys = np.empty(m, dtype=np.int64)
-        for c in range(m):
-            qkeys[c] = np.int64(_bits(queries, qi, starts[c], widths[c]) >> np.uint64(widths[c] - prefix[c]))
-        cnt: Any = np.int64(0)
-        for c in range(m):
-            p = prefix[c]
-            base = obase[c]
-            v = qkeys[c]
-            cnt = _scan(queries, qi, v, c, hashes, alive, offsets, base, order, n, qkeys, starts, widths, prefix,
-                        radius, threshold, out_idx, out_dist, cnt)
-            if radius >= 1:
-                for i in range(p):
-                    v1 = v ^ (np.int64(1) << i)
-                    cnt = _scan(queries, qi, v1, c, hashes, alive, offsets, base, order, n, qkeys, starts, widths,
-                                prefix, radius, threshold, out_idx, out_dist, cnt)
-                    if radius >= 2:
-                        for j in range(i + 1, p):
-                            v2 = v1 ^ (np.int64(1) << j)
-                            cnt = _scan(queries, qi, v2, c, hashes, alive, offsets, base, order, n, qkeys, starts,
-                                        widths, prefix, radius, threshold, out_idx, out_dist, cnt)
-                            if radius >= 3:
-                                for k in range(j + 1, p):
-                                    v3 = v2 ^ (np.int64(1) << k)
-                                    cnt = _scan(queries, qi, v3, c, hashes, alive, offsets, base, order, n, qkeys,
-                                                starts, widths, prefix, radius, threshold, out_idx, out_dist, cnt)
-        out_count[qi] = cnt
+    cap = out_idx.shape[1]
+    most = 0
+    for c in range(m):
+        most = max(most, mbase[c + 1] - mbase[c])
+    flat = hashes.reshape(-1)
+    blocks = min(nq, 64)
+    for blk in nb.prange(blocks):
+        los = np.empty(most, dtype=np.int64)
+        his = np.empty(most, dtype=np.int64)
+        cand = np.empty(8192, dtype=np.int64)
+        found = np.empty(256, dtype=np.int64)
+        fdist = np.empty(256, dtype=np.int64)
+        for qi in range(blk * nq // blocks, (blk + 1) * nq // blocks):
+            nf = 0
+            for c in range(m):
+                v = np.int64(_bits(queries, qi, starts[c], widths[c]) >> np.uint64(widths[c] - prefix[c]))
+                base = obase[c]
+                m0 = mbase[c]
+                count = mbase[c + 1] - m0
+                total = 0
+                for k in range(count):
+                    if k + PREFETCH_AHEAD < count:
+                        _prefetch(offsets, base + (v ^ masks[m0 + k + PREFETCH_AHEAD]))
+                    b = base + (v ^ masks[m0 + k])
+                    los[k] = offsets[b]
+                    his[k] = offsets[b + 1]
+                    total += his[k] - los[k]
+                if total > cand.shape[0]:
+                    cand = np.empty(2 * total, dtype=np.int64)
+                nc = 0
+                coff = c * n
+                for k in range(count):
+                    if k + PREFETCH_AHEAD < count:
+                        _prefetch(order, coff + los[k + PREFETCH_AHEAD])
+                    for e in range(los[k], his[k]):
+                        cand[nc] = order[coff + e]
+                        nc += 1
+                for k in range(nc):
+                    if k + PREFETCH_AHEAD < nc:
+                        _prefetch(flat, 4 * cand[k + PREFETCH_AHEAD])
+                    idx = cand[k]
+                    d = _distance(queries, qi, hashes, idx)
+                    if d <= threshold and alive[idx] != 0:
+                        if nf == found.shape[0]:
+                            bigger = np.empty(2 * nf, dtype=np.int64)
+                            bigger[:nf] = found
+                            found = bigger
+                            bigger_d = np.empty(2 * nf, dtype=np.int64)
+                            bigger_d[:nf] = fdist
+                            fdist = bigger_d
+                        found[nf] = idx
+                        fdist[nf] = d
+                        nf += 1
+            ranks = np.argsort(found[:nf])
+            unique = 0
+            last = -1
+            for k in range(nf):
+                idx = found[ranks[k]]
+                if idx == last:
+                    continue
+                last = idx
+                if unique < cap:
+                    out_idx[qi, unique] = idx
+                    out_dist[qi, unique] = fdist[ranks[k]]
+                unique += 1
+            out_count[qi] = unique
+
+
+@functools.lru_cache(maxsize=64)
+def _masks(bits: int, radius: int) -> npt.NDArray[np.int64]:
+    """Every XOR mask of `bits` bits with at most `radius` bits set: the probes around a chunk key."""
+    out = [0]
+    for r in range(1, radius + 1):
+        out.extend(sum(1 << b for b in combo) for combo in itertools.combinations(range(bits), r))
+    return np.array(out, dtype=np.int64)
 
 
 _STARTS = np.array(CHUNK_STARTS, dtype=np.int64)
@@ -245,11 +295,15 @@ class Segment:
             empty = np.zeros(0, dtype=np.int64)
             return empty, empty, empty
         radius = threshold // len(CHUNK_WIDTHS)
+        per_chunk = [_masks(int(p), radius) for p in self.prefix]
+        masks = np.concatenate(per_chunk)
+        mbase = np.zeros(len(per_chunk) + 1, dtype=np.int64)
+        mbase[1:] = np.cumsum([len(x) for x in per_chunk])
         out_idx = np.empty((nq, cap), dtype=np.int64)
         out_dist = np.empty((nq, cap), dtype=np.int16)
         out_count = np.zeros(nq, dtype=np.int64)
         _search(queries, self.hashes, self.alive, self.offsets, self.obase, self.order, _STARTS, _WIDTHS,
-                self.prefix, radius, threshold, out_idx, out_dist, out_count)
+                self.prefix, masks, mbase, threshold, out_idx, out_dist, out_count)
         over = np.flatnonzero(out_count > cap)
         if over.size:
             rows, refs, dist = self.search(np.ascontiguousarray(queries[over]), threshold, int(out_count.max()))

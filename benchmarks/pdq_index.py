@@ -1,0 +1,119 @@
+"""PDQ index at 10 M clustered hashes: lookups/s (threshold 31, exact) beside faiss IndexBinaryFlat on the same data
+and queries, index memory, time to add 100,000 hashes, time to load from disk.
+
+Run: .venv/bin/python -m benchmarks.pdq_index [--hashes 10000000] [--queries 20000] [--faiss-queries 200]
+Data is generated in a temporary folder (under /tmp) and deleted afterwards.
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+
+from benchmarks.machine import describe, peak_rss_mib
+from lanzarote.media.pdq_index import PdqIndex, hashes_to_bytes
+
+THRESHOLD = 31
+
+
+def flip_bits(rng: np.random.Generator, hashes: npt.NDArray[np.uint64], counts: npt.NDArray[np.int64]) -> None:
+    """Flip `counts[i]` random bits of row i in place (positions may repeat, so at most counts[i])."""
+    rows = np.arange(len(hashes))
+    for j in range(int(counts.max(initial=0))):
+        sel = rows[counts > j]
+        pos = rng.integers(0, 256, size=len(sel))
+        hashes[sel, pos // 64] ^= np.left_shift(np.uint64(1), (63 - pos % 64).astype(np.uint64))
+
+
+def clustered(rng: np.random.Generator, n: int) -> npt.NDArray[np.uint64]:
+    """Families of near-duplicates like real lists: family sizes 1-20 (mean ~5), members 0-24 bits from the root."""
+    sizes = np.minimum(rng.geometric(0.2, size=n // 4), 20)
+    sizes = sizes[np.cumsum(sizes) <= n]
+    if sizes.sum() < n:
+        sizes = np.append(sizes, n - sizes.sum())
+    roots = rng.integers(0, 2**64, size=(len(sizes), 4), dtype=np.uint64)
+    hashes = np.repeat(roots, sizes, axis=0)
+    flip_bits(rng, hashes, rng.integers(0, 25, size=n))
+    return hashes
+
+
+def load_in_child(directory: Path) -> str:
+    code = (
+        "import time, sys; from pathlib import Path; t = time.perf_counter();"
+        "from lanzarote.media.pdq_index import PdqIndex; i = PdqIndex(Path(sys.argv[1]));"
+        "el = time.perf_counter() - t; from benchmarks.machine import peak_rss_mib;"
+        "b = sum(a.nbytes for s in i.segments for a in (s.hashes, s.refs, s.alive, s.offsets, s.order));"
+        "print(f'load {el:.2f} s for {len(i):,} hashes; index arrays {b / 2**20:,.0f} MiB; "
+        "process peak RSS {peak_rss_mib():,.0f} MiB')"
+    )
+    return subprocess.run([sys.executable, "-c", code, str(directory)], capture_output=True, text=True,
+                          check=True).stdout.strip()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--hashes", type=int, default=10_000_000)
+    parser.add_argument("--queries", type=int, default=20_000)
+    parser.add_argument("--faiss-queries", type=int, default=200)
+    args = parser.parse_args()
+    rng = np.random.default_rng(20261122)
+
+    t = time.perf_counter()
+    data = clustered(rng, args.hashes)
+    print(f"generated {len(data):,} clustered hashes in {time.perf_counter() - t:.1f} s")
+
+    # Queries: half near-duplicates of stored hashes (0-20 bits away), half unrelated.
+    half = args.queries // 2
+    near = data[rng.integers(0, len(data), size=half)].copy()
+    flip_bits(rng, near, rng.integers(0, 21, size=half))
+    queries = np.concatenate([near, rng.integers(0, 2**64, size=(args.queries - half, 4), dtype=np.uint64)])
+    queries = queries[rng.permutation(len(queries))]
+
+    with tempfile.TemporaryDirectory(dir="/tmp") as tmp:
+        directory = Path(tmp) / "pdq"
+        index = PdqIndex(directory)
+        t = time.perf_counter()
+        index.add(data, np.arange(len(data), dtype=np.int64))
+        print(f"build + save: {time.perf_counter() - t:.1f} s")
+
+        index.search(queries[:100], THRESHOLD)  # compile / warm up
+        t = time.perf_counter()
+        rows, _, _ = index.search(queries, THRESHOLD)
+        elapsed = time.perf_counter() - t
+        print(f"MIH index: {len(queries) / elapsed:,.0f} lookups/s ({len(queries):,} queries in batches, "
+              f"{len(rows):,} matches, threshold {THRESHOLD})")
+
+        extra = clustered(rng, 100_000)
+        t = time.perf_counter()
+        index.add(extra, np.arange(len(data), len(data) + len(extra), dtype=np.int64))
+        print(f"add 100,000 hashes (new segment, saved): {time.perf_counter() - t:.2f} s")
+        t = time.perf_counter()
+        removed = index.remove(np.arange(0, 100_000, dtype=np.int64))
+        print(f"remove {removed:,} hashes (saved): {time.perf_counter() - t:.2f} s")
+        print(f"benchmark process peak RSS so far: {peak_rss_mib():,.0f} MiB")
+        del index
+        print(load_in_child(directory))
+
+    import faiss
+
+    flat = faiss.IndexBinaryFlat(256)
+    flat.add(hashes_to_bytes(data))
+    sample = hashes_to_bytes(queries[: args.faiss_queries])
+    t = time.perf_counter()
+    lims, _, _ = flat.range_search(sample, THRESHOLD + 1)
+    elapsed = time.perf_counter() - t
+    print(f"faiss IndexBinaryFlat (brute force, {faiss.omp_get_max_threads()} threads): "
+          f"{len(sample) / elapsed:,.0f} lookups/s ({len(sample)} of the same queries, {int(lims[-1]):,} matches)")
+    print(describe())
+    print(f"peak RSS {peak_rss_mib():,.0f} MiB")
+
+
+if __name__ == "__main__":
+    main()
