@@ -48,3 +48,68 @@ def links_held() -> None:
     for kind, value, reason, reports in rows:
         table.add_row(kind, value, str(reports), reason)
     console.print(table)
+
+suggestions_app = typer.Typer(help="Possible links from weak evidence, for an analyst to confirm or reject.",
+                              no_args_is_help=True)
+app.add_typer(suggestions_app, name="suggestions")
+
+
+@suggestions_app.command("run")
+def suggestions_run() -> None:
+    """Compare the people of all stored reports (Splink, trained without labels) and store new suggestions."""
+    from lanzarote.cli.app import progress
+    from lanzarote.pipeline.suggestions import run
+    from lanzarote.store import state
+    from lanzarote.store.db import session
+
+    engine = open_engine()
+    with session(engine) as s:
+        total = state.count_all(s)
+    with progress("reading people", total) as advance:
+        new = run(engine, progress=advance)
+    console.print(f"{new:,} new suggestions (see `lanzarote suggestions list`)")
+
+
+@suggestions_app.command("list")
+def suggestions_list(
+    include_decided: Annotated[bool, typer.Option("--all", help="Include confirmed and rejected ones.")] = False,
+) -> None:
+    """Open suggestions, most probable first, with the evidence."""
+    from lanzarote.model.linking import SuggestionStatus
+    from lanzarote.store import state
+    from lanzarote.store.db import session
+
+    with session(open_engine()) as s:
+        rows = state.suggestions(s, None if include_decided else SuggestionStatus.OPEN)
+    table = Table(title=f"suggestions ({len(rows)})")
+    for column in ("report", "report", "probability", "status", "evidence"):
+        table.add_column(column, overflow="fold")
+    for x in rows:
+        table.add_row(x.report_a, x.report_b, f"{x.probability:.3f}", x.status.value, "; ".join(x.evidence))
+    console.print(table)
+
+
+def _decide(report_a: str, report_b: str, confirm: bool, by: str) -> None:
+    from lanzarote.model.linking import SuggestionStatus
+    from lanzarote.pipeline.suggestions import decide
+
+    status = SuggestionStatus.CONFIRMED if confirm else SuggestionStatus.REJECTED
+    decision = decide(open_engine(), report_a, report_b, status, by)
+    console.print(f"{decision.report_a} — {decision.report_b}: {status.value}"
+                  + (" (subjects merged; run `lanzarote process` to re-rank)" if confirm else ""))
+
+
+@suggestions_app.command("confirm")
+def suggestions_confirm(report_a: str, report_b: str,
+                        by: Annotated[str, typer.Option(help="Who decides (kept with the decision).")] = "analyst",
+                        ) -> None:
+    """The two reports' people are the same: link them (their subjects merge)."""
+    _decide(report_a, report_b, True, by)
+
+
+@suggestions_app.command("reject")
+def suggestions_reject(report_a: str, report_b: str,
+                       by: Annotated[str, typer.Option(help="Who decides (kept with the decision).")] = "analyst",
+                       ) -> None:
+    """They are not the same: never suggest this pair again."""
+    _decide(report_a, report_b, False, by)

@@ -17,6 +17,8 @@ class IdentifierKind(StrEnum):
     PAYMENT = "payment"
     IP = "ip"
     FILE_HASH = "file_hash"
+    CONFIRMED = "confirmed"
+    """An analyst confirmed a suggestion that the two reports' people are the same (value: who, when, evidence)."""
 
 
 class Identifier(Record):

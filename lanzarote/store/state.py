@@ -16,8 +16,9 @@ from pydantic import TypeAdapter
 from sqlalchemy import bindparam, delete, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
+from lanzarote.errors import NotFound
 from lanzarote.model.jurisdiction import Route
-from lanzarote.model.linking import Identifier, Link
+from lanzarote.model.linking import Identifier, Link, Suggestion, SuggestionStatus
 from lanzarote.model.media import FileVerdict
 from lanzarote.model.priority import Reason, Triage
 from lanzarote.store import schema
@@ -235,3 +236,45 @@ def reasons_of(session: Session, keys: Collection[str]) -> dict[str, tuple[Reaso
     s = schema.report_state
     rows = session.execute(select(s.c.report_key, s.c.triage).where(s.c.report_key.in_(sorted(keys))))
     return {r.report_key: Triage.model_validate_json(r.triage).reasons for r in rows if r.triage}
+
+
+def save_suggestions(session: Session, found: Sequence[Suggestion]) -> int:
+    """Store new suggestions; a pair already stored keeps its status (an analyst's decision is never overwritten)."""
+    sg = schema.suggestions
+    existing = {(r.report_a, r.report_b) for r in session.execute(select(sg.c.report_a, sg.c.report_b))}
+    new = [{"report_a": x.report_a, "report_b": x.report_b, "probability": x.probability,
+            "evidence": json.dumps(list(x.evidence)), "status": x.status.value}
+           for x in found if (x.report_a, x.report_b) not in existing]
+    if new:
+        session.execute(insert(sg), new)
+    return len(new)
+
+
+def suggestions(session: Session, status: SuggestionStatus | None = None) -> list[Suggestion]:
+    sg = schema.suggestions
+    query = select(sg).order_by(sg.c.probability.desc(), sg.c.report_a, sg.c.report_b)
+    if status is not None:
+        query = query.where(sg.c.status == status.value)
+    return [Suggestion(report_a=r.report_a, report_b=r.report_b, probability=r.probability,
+                       evidence=tuple(json.loads(r.evidence)), status=SuggestionStatus(r.status))
+            for r in session.execute(query)]
+
+
+def decisions(session: Session) -> dict[tuple[str, str], SuggestionStatus]:
+    sg = schema.suggestions
+    rows = session.execute(select(sg.c.report_a, sg.c.report_b, sg.c.status).where(sg.c.status != "open"))
+    return {(r.report_a, r.report_b): SuggestionStatus(r.status) for r in rows}
+
+
+def decide(session: Session, report_a: str, report_b: str, status: SuggestionStatus, by: str,
+           now: datetime) -> Suggestion:
+    """Record an analyst's decision on a suggestion; raises NotFound for an unknown pair."""
+    a, b = sorted((report_a, report_b))
+    sg = schema.suggestions
+    done = session.execute(update(sg).where(sg.c.report_a == a, sg.c.report_b == b)
+                           .values(status=status.value, decided_by=by, decided_at=now))
+    if done.rowcount == 0:  # type: ignore[attr-defined]
+        raise NotFound(f"no suggestion links {a} and {b}")
+    row = session.execute(select(sg).where(sg.c.report_a == a, sg.c.report_b == b)).one()
+    return Suggestion(report_a=a, report_b=b, probability=row.probability, evidence=tuple(json.loads(row.evidence)),
+                      status=status)

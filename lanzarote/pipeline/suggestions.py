@@ -1,0 +1,61 @@
+"""Person-matching suggestions over all stored reports, and the analyst's decisions on them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from sqlalchemy import Engine
+
+from lanzarote import config
+from lanzarote.linking.persons import PersonRecord, person_records_of, suggest
+from lanzarote.linking.subjects import assign_subjects
+from lanzarote.model.linking import Identifier, IdentifierKind, Link, Suggestion, SuggestionStatus
+from lanzarote.store import reports as store_reports
+from lanzarote.store import state as store_state
+from lanzarote.store.db import session
+
+
+def run(engine: Engine, progress: Callable[[int], None] | None = None) -> int:
+    """Suggest pairs of reports whose people look the same (and are not linked yet); returns how many are new."""
+    records: list[PersonRecord] = []
+    subject_of: dict[str, str | None] = {}
+    after: str | None = None
+    batch = int(config.get("batch_size"))
+    with session(engine) as s:
+        while keys := store_state.stale_keys(s, batch, after=after, everything=True):
+            for report in store_reports.assembled(s, keys).values():
+                records.extend(person_records_of(report))
+            subject_of.update(store_state.subjects_of(s, keys))
+            after = keys[-1]
+            if progress:
+                progress(len(keys))
+        decided = store_state.decisions(s)
+    found = suggest(records, decided, subject_of=subject_of)
+    with session(engine) as s:
+        return store_state.save_suggestions(s, [x for x in found if x.status is SuggestionStatus.OPEN])
+
+
+def _key(engine: Engine, report_id: str) -> str:
+    with session(engine) as s:
+        report = store_reports.get_report(s, report_id).report
+    return f"{report.source}/{report.source_id}"
+
+
+def decide(engine: Engine, report_a: str, report_b: str, status: SuggestionStatus, by: str) -> Suggestion:
+    """Confirm (the two reports' people are one: their subjects merge) or reject (never suggested again)."""
+    a, b = sorted((_key(engine, report_a), _key(engine, report_b)))
+    now = datetime.now(UTC)
+    with session(engine) as s:
+        decision = store_state.decide(s, a, b, status, by, now)
+        if status is SuggestionStatus.CONFIRMED:
+            evidence = "; ".join(decision.evidence) or f"p={decision.probability}"
+            link = Link(report_a=a, report_b=b, identifiers=(Identifier(
+                kind=IdentifierKind.CONFIRMED, value=f"confirmed by {by} on {now:%Y-%m-%d}: {evidence}"),))
+            store_state.save_links(s, [link])
+            existing = store_state.subjects_of(s, [a, b])
+            members = store_state.members(s, {v for v in existing.values() if v})
+            assignment = assign_subjects([link], existing, {k: [m for m, _ in v] for k, v in members.items()})
+            store_state.set_subjects(s, assignment)
+            store_state.mark_stale(s, set(assignment))
+    return decision

@@ -1,0 +1,85 @@
+"""Suggestions from weak evidence (Splink, trained without labels) and the analyst's decisions on them."""
+
+from __future__ import annotations
+
+import random
+from datetime import date
+from pathlib import Path
+
+from sqlalchemy import Engine
+
+from lanzarote.intake.dates import parse_date
+from lanzarote.linking.persons import person_records_of, suggest
+from lanzarote.model.linking import IdentifierKind, SuggestionStatus
+from lanzarote.model.report import Address, Email, Origin, Party, PartyRole, Report
+from lanzarote.pipeline.ingest import ingest
+from lanzarote.pipeline.process import process
+from lanzarote.pipeline.suggestions import decide, run
+from lanzarote.store import reports as store_reports
+from lanzarote.store import state as store_state
+from lanzarote.store.db import session
+
+
+def test_scenario_14_day_first_dates_of_birth() -> None:
+    assert parse_date("03/05/1970").isoformat() == "1970-05-03"
+    assert parse_date("3.5.1970").isoformat() == "1970-05-03"
+
+
+FIRST = ["Anna", "Lukas", "Marie", "Jonas", "Lea", "Paul", "Emma", "Felix", "Lucia", "Hugo", "Jade", "Arthur"]
+LAST = ["Beispiel", "Muster", "Probst", "Fiktiv", "Ejemplo", "Prueba", "Exemple", "Essai", "Sample", "Testmann"]
+CITIES = [("Mainz", "55116", "DE"), ("Madrid", "28013", "ES"), ("Lyon", "69001", "FR"), ("Köln", "50667", "DE")]
+
+
+def people(n_people: int = 120, n_twins: int = 15) -> tuple[list[Report], set[tuple[str, str]]]:
+    """Distinct fictional people, and some who appear twice with a new e-mail (same name, birth date, city)."""
+    rng = random.Random(4)
+    reports, twins = [], set()
+    for i in range(n_people):
+        city, postal, country = rng.choice(CITIES)
+        party = Party(role=PartyRole.REPORTED, first_name=rng.choice(FIRST), last_name=rng.choice(LAST),
+                      date_of_birth=date(rng.randint(1960, 2000), rng.randint(1, 12), rng.randint(1, 28)),
+                      emails=(Email(address=f"p{i}@example.org"),),
+                      addresses=(Address(city=city, postal_code=postal, country=country),))
+        reports.append(Report(source="citizen:DE", source_id=f"P{i}", origin=Origin.CITIZEN, parties=(party,)))
+        if i < n_twins:
+            spelled = party.model_copy(update={"emails": (Email(address=f"twin{i}@example.net"),),
+                                               "last_name": (party.last_name or "").upper()})
+            reports.append(Report(source="citizen:DE", source_id=f"T{i}", origin=Origin.CITIZEN, parties=(spelled,)))
+            twins.add(tuple(sorted((f"citizen:DE/P{i}", f"citizen:DE/T{i}"))))  # type: ignore[arg-type]
+    return reports, twins
+
+
+def test_splink_suggests_the_same_person_behind_unlinked_reports() -> None:
+    reports, twins = people()
+    records = [r for report in reports for r in person_records_of(report)]
+    found = suggest(records, {})
+    pairs = {(x.report_a, x.report_b) for x in found}
+    assert len(pairs & twins) >= 0.8 * len(twins)
+    assert len(pairs & twins) >= 0.9 * len(pairs)
+    assert all("dob" in " ".join(x.evidence) for x in found if (x.report_a, x.report_b) in twins)
+
+
+def test_a_rejected_pair_is_never_suggested_again_and_a_confirmed_one_links(tmp_path: Path, engine: Engine) -> None:
+    reports, twins = people()
+    inbox = tmp_path / "inbox.jsonl"
+    inbox.write_text("\n".join(r.model_dump_json() for r in reports) + "\n")
+    ingest(engine, [inbox], workers=1)
+    process(engine)
+    assert run(engine) >= 10
+    with session(engine) as s:
+        found = [x for x in store_state.suggestions(s, SuggestionStatus.OPEN) if (x.report_a, x.report_b) in twins]
+    first, second = found[0], found[1]
+    decide(engine, first.report_a, first.report_b, SuggestionStatus.CONFIRMED, "analyst-1")
+    decide(engine, second.report_a, second.report_b, SuggestionStatus.REJECTED, "analyst-1")
+    assert run(engine) == 0  # nothing new; the rejected pair is not suggested again
+    with session(engine) as s:
+        open_pairs = {(x.report_a, x.report_b) for x in store_state.suggestions(s, SuggestionStatus.OPEN)}
+        stored = store_reports.get_report(s, first.report_a)
+    assert (second.report_a, second.report_b) not in open_pairs
+    assert any(i.kind is IdentifierKind.CONFIRMED for link in stored.links for i in link.identifiers)
+    process(engine)
+    with session(engine) as s:
+        a = store_reports.get_report(s, first.report_a)
+        b = store_reports.get_report(s, first.report_b)
+    assert a.subject is not None and a.subject == b.subject
+    assert "T7" in {r.signal for r in a.triage.reasons} if a.triage else False
