@@ -217,10 +217,11 @@ def _search(queries: Hashes, hashes: Hashes, alive: npt.NDArray[np.uint8], offse
                     if d <= threshold and alive[idx] != 0:
                         if nf == found.shape[0]:
                             bigger = np.empty(2 * nf, dtype=np.int64)
-                            bigger[:nf] = found
-                            found = bigger
                             bigger_d = np.empty(2 * nf, dtype=np.int64)
-                            bigger_d[:nf] = fdist
+                            for t in range(nf):
+                                bigger[t] = found[t]
+                                bigger_d[t] = fdist[t]
+                            found = bigger
                             fdist = bigger_d
                         found[nf] = idx
                         fdist[nf] = d
