@@ -136,27 +136,37 @@ def vics_entry(obj: Any, line: int) -> Entry | Malformed:
 def read_vics(path: Path) -> Iterator[Entry | Malformed]:
     """Stream the `value` array of a VICS file, one `raw_decode` per entry, without loading the whole file."""
     decoder = json.JSONDecoder()
+    value_start = re.compile(r'"value"\s*:\s*\[')
+    resume_at = re.compile(r",\s*\{")
     with path.open(encoding="utf-8", errors="replace") as stream:
         buf = stream.read(_READ)
-        lines_before = 0
-        start = re.search(r'"value"\s*:\s*\[', buf)
+        start = value_start.search(buf)
         while start is None:
             more = stream.read(_READ)
             if not more:
                 yield Malformed(1, 'no "value" array: not a VICS (OData) file')
                 return
             buf += more
-            start = re.search(r'"value"\s*:\s*\[', buf)
-        pos = start.end()
-        eof = False
+            start = value_start.search(buf)
+        pos, eof = start.end(), False
+        line, mark = 1, 0  # `line` is the line number at offset `mark` of `buf`
+
+        def line_at(offset: int) -> int:
+            nonlocal line, mark
+            line += buf.count("\n", mark, offset)
+            mark = offset
+            return line
+
         while True:
             while pos < len(buf) and buf[pos] in " \t\r\n,":
                 pos += 1
-            if pos >= len(buf) - 1 and not eof:
+            if not eof and len(buf) - pos < _READ // 4:
                 more = stream.read(_READ)
                 eof = not more
-                lines_before += buf.count("\n", 0, pos)
-                buf, pos = buf[pos:] + more, 0
+                line_at(pos)
+                buf, pos, mark = buf[pos:] + more, 0, 0
+                if pos >= len(buf) and eof:
+                    return
                 continue
             if pos >= len(buf) or buf[pos] == "]":
                 return
@@ -166,21 +176,17 @@ def read_vics(path: Path) -> Iterator[Entry | Malformed]:
                 if not eof and len(buf) - pos < _LONGEST_ENTRY_READS * _READ:
                     more = stream.read(_READ)
                     eof = not more
-                    lines_before += buf.count("\n", 0, pos)
-                    buf, pos = buf[pos:] + more, 0
+                    line_at(pos)
+                    buf, pos, mark = buf[pos:] + more, 0, 0
                     continue
-                line = lines_before + buf.count("\n", 0, exc.pos) + 1
-                yield Malformed(line, f"broken JSON: {exc.msg}")
-                resume = re.compile(r",\s*\{").search(buf, exc.pos)
+                yield Malformed(line_at(exc.pos), f"broken JSON: {exc.msg}")
+                resume = resume_at.search(buf, exc.pos)
                 if resume is None:
                     return
                 pos = resume.start() + 1
                 continue
-            yield vics_entry(obj, lines_before + buf.count("\n", 0, pos) + 1)
+            yield vics_entry(obj, line_at(pos))
             pos = end
-            if pos > _READ:
-                lines_before += buf.count("\n", 0, pos)
-                buf, pos = buf[pos:], 0
 
 
 # --- CSV formats --------------------------------------------------------------------------------------------------
