@@ -2,7 +2,8 @@
 
 The 256 bits are cut into 11 chunks (three of 24 bits, eight of 23). If two hashes differ in at most T bits, by the
 pigeonhole principle at least one chunk differs in at most ⌊T/11⌋ bits (2 for T = 31), so probing every chunk's table
-at that radius and checking the full distance of each candidate misses nothing. Each chunk's table is a CSR layout
+at that radius and checking the full distance of each candidate misses nothing (see `radii` for the exact rule,
+which lets one chunk use radius 1 at T = 31). Each chunk's table is a CSR layout
 (a dense offsets array over the chunk's top `p` bits, and the positions of the hashes sorted by them), so a probe is
 one offsets read and a short contiguous run. `p` is about log2 of the segment size: big segments get exact buckets,
 small ones fewer, wider buckets (still exact, since every candidate's full distance is checked).
@@ -140,12 +141,11 @@ def _prefixes(h: Hashes, starts: npt.NDArray[np.int64], widths: npt.NDArray[np.i
 
 
 @nb.njit(cache=True)
-def _build_tables(keys: npt.NDArray[np.uint32], prefix: npt.NDArray[np.int64],
-                  obase: npt.NDArray[np.int64]) -> tuple[npt.NDArray[np.uint32], npt.NDArray[np.uint32]]:
-    """CSR tables of every chunk: offsets (flat, chunk c at obase[c]) and positions sorted by chunk key."""
+def _build_tables(keys: npt.NDArray[np.uint32], prefix: npt.NDArray[np.int64], obase: npt.NDArray[np.int64],
+                  offsets: npt.NDArray[np.uint32], order: npt.NDArray[np.uint32]) -> None:
+    """Fill the CSR tables of every chunk: offsets (flat, chunk c at obase[c], zeroed by the caller) and positions
+    sorted by chunk key. The arrays come from numpy so that they get transparent huge pages (fewer TLB misses)."""
     m, n = keys.shape
-    offsets = np.zeros(obase[m], dtype=np.uint32)
-    order = np.empty(m * n, dtype=np.uint32)
     for c in range(m):
         size = np.int64(1) << prefix[c]
         base = obase[c]
@@ -158,7 +158,6 @@ def _build_tables(keys: npt.NDArray[np.uint32], prefix: npt.NDArray[np.int64],
             k = keys[c, i]
             order[c * n + cursor[k]] = i
             cursor[k] += 1
-    return offsets, order
 
 
 @nb.njit(cache=True, parallel=True)
@@ -241,10 +240,23 @@ def _search(queries: Hashes, hashes: Hashes, alive: npt.NDArray[np.uint8], offse
             out_count[qi] = unique
 
 
+def radii(threshold: int, prefix: npt.NDArray[np.int64]) -> list[int]:
+    """Probe radius of each chunk. Exactness needs sum(r_c + 1) > threshold (if every chunk differed in more than
+    r_c bits, the hashes would differ in more than `threshold`); ⌊T/m⌋ everywhere may exceed that, and the excess
+    is taken off the widest chunks (for T = 31 one chunk is probed at radius 1; for T = 0 only one chunk at all)."""
+    m = len(prefix)
+    base = threshold // m
+    r = [base] * m
+    excess = m * (base + 1) - (threshold + 1)
+    for c in sorted(range(m), key=lambda c: -int(prefix[c]))[:excess]:
+        r[c] -= 1
+    return r
+
+
 @functools.lru_cache(maxsize=64)
 def _masks(bits: int, radius: int) -> npt.NDArray[np.int64]:
     """Every XOR mask of `bits` bits with at most `radius` bits set: the probes around a chunk key."""
-    out = [0]
+    out = [0] if radius >= 0 else []
     for r in range(1, radius + 1):
         out.extend(sum(1 << b for b in combo) for combo in itertools.combinations(range(bits), r))
     return np.array(out, dtype=np.int64)
@@ -281,7 +293,9 @@ class Segment:
         obase = np.zeros(len(CHUNK_WIDTHS) + 1, dtype=np.int64)
         obase[1:] = np.cumsum((np.int64(1) << prefix) + 1)
         keys = _prefixes(hashes, _STARTS, _WIDTHS, prefix)
-        offsets, order = _build_tables(keys, prefix, obase)
+        offsets = np.zeros(int(obase[-1]), dtype=np.uint32)
+        order = np.empty(len(CHUNK_WIDTHS) * n, dtype=np.uint32)
+        _build_tables(keys, prefix, obase, offsets, order)
         alive = np.ones(n, dtype=np.uint8)
         return cls(name, hashes, np.ascontiguousarray(refs, dtype=np.int64), alive, prefix, offsets, obase, order)
 
@@ -295,8 +309,7 @@ class Segment:
         if nq == 0 or self.size == 0:
             empty = np.zeros(0, dtype=np.int64)
             return empty, empty, empty
-        radius = threshold // len(CHUNK_WIDTHS)
-        per_chunk = [_masks(int(p), radius) for p in self.prefix]
+        per_chunk = [_masks(int(p), r) for p, r in zip(self.prefix, radii(threshold, self.prefix), strict=True)]
         masks = np.concatenate(per_chunk)
         mbase = np.zeros(len(per_chunk) + 1, dtype=np.int64)
         mbase[1:] = np.cumsum([len(x) for x in per_chunk])

@@ -54,8 +54,11 @@ def _mine(index: PdqIndex, queries: npt.NDArray[np.uint64], threshold: int) -> T
     return set(found)
 
 
-@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(seed=st.integers(0, 2**32 - 1), clustered=st.booleans(), threshold=st.sampled_from([0, 8, 30, 31, 32, 40]))
+THRESHOLDS = [0, 1, 10, 11, 21, 22, 30, 31, 32, 40, 43]
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(seed=st.integers(0, 2**32 - 1), clustered=st.booleans(), threshold=st.sampled_from(THRESHOLDS))
 def test_same_matches_as_brute_force(seed: int, clustered: bool, threshold: int) -> None:
     rng = np.random.default_rng(seed)
     uniform = rng.integers(0, 2**64, size=(1000, 4), dtype=np.uint64)
