@@ -44,17 +44,28 @@ def clustered(rng: np.random.Generator, n: int) -> npt.NDArray[np.uint64]:
     return hashes
 
 
-def load_in_child(directory: Path) -> str:
-    code = (
-        "import time, sys; from pathlib import Path; t = time.perf_counter();"
-        "from lanzarote.media.pdq_index import PdqIndex; i = PdqIndex(Path(sys.argv[1]));"
-        "el = time.perf_counter() - t; from benchmarks.machine import peak_rss_mib;"
-        "b = sum(a.nbytes for s in i.segments for a in (s.hashes, s.refs, s.alive, s.offsets, s.order));"
-        "print(f'load {el:.2f} s for {len(i):,} hashes; index arrays {b / 2**20:,.0f} MiB; "
-        "process peak RSS {peak_rss_mib():,.0f} MiB')"
-    )
-    return subprocess.run([sys.executable, "-c", code, str(directory)], capture_output=True, text=True,
-                          check=True).stdout.strip()
+def child(directory: Path, queries: Path) -> None:
+    """In a fresh process: load the saved index, then look the queries up (as the matcher does after a restart)."""
+    import numba
+
+    from lanzarote.media.pdq_index import PdqIndex
+
+    t = time.perf_counter()
+    index = PdqIndex(directory)
+    loaded = time.perf_counter() - t
+    size = sum(a.nbytes for s in index.segments for a in (s.hashes, s.refs, s.alive, s.offsets, s.order))
+    print(f"load from disk: {loaded:.2f} s for {len(index):,} hashes in {len(index.segments)} segments; "
+          f"index arrays {size / 2**20:,.0f} MiB")
+    q = np.load(queries)
+    index.search(q[:100], THRESHOLD)  # compile / warm up
+    for threads in (1, numba.config.NUMBA_NUM_THREADS):
+        numba.set_num_threads(threads)
+        t = time.perf_counter()
+        rows, _, _ = index.search(q, THRESHOLD)
+        elapsed = time.perf_counter() - t
+        print(f"MIH index, {threads} thread(s): {len(q) / elapsed:,.0f} lookups/s ({len(q):,} queries, "
+              f"{len(rows):,} matches, threshold {THRESHOLD}, exact)")
+    print(f"lookup process peak RSS {peak_rss_mib():,.0f} MiB")
 
 
 def main() -> None:
@@ -62,7 +73,11 @@ def main() -> None:
     parser.add_argument("--hashes", type=int, default=10_000_000)
     parser.add_argument("--queries", type=int, default=20_000)
     parser.add_argument("--faiss-queries", type=int, default=200)
+    parser.add_argument("--child", nargs=2, type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.child:
+        child(*args.child)
+        return
     rng = np.random.default_rng(20261122)
 
     t = time.perf_counter()
@@ -82,13 +97,9 @@ def main() -> None:
         t = time.perf_counter()
         index.add(data, np.arange(len(data), dtype=np.int64))
         print(f"build + save: {time.perf_counter() - t:.1f} s")
-
-        index.search(queries[:100], THRESHOLD)  # compile / warm up
-        t = time.perf_counter()
-        rows, _, _ = index.search(queries, THRESHOLD)
-        elapsed = time.perf_counter() - t
-        print(f"MIH index: {len(queries) / elapsed:,.0f} lookups/s ({len(queries):,} queries in batches, "
-              f"{len(rows):,} matches, threshold {THRESHOLD})")
+        np.save(Path(tmp) / "queries.npy", queries)
+        subprocess.run([sys.executable, "-m", "benchmarks.pdq_index", "--child", str(directory),
+                        str(Path(tmp) / "queries.npy")], check=True)
 
         extra = clustered(rng, 100_000)
         t = time.perf_counter()
@@ -97,9 +108,9 @@ def main() -> None:
         t = time.perf_counter()
         removed = index.remove(np.arange(0, 100_000, dtype=np.int64))
         print(f"remove {removed:,} hashes (saved): {time.perf_counter() - t:.2f} s")
-        print(f"benchmark process peak RSS so far: {peak_rss_mib():,.0f} MiB")
+        rows, _, _ = index.search(queries[:1000], THRESHOLD)
+        print(f"after add/remove: {len(rows):,} matches for 1,000 queries")
         del index
-        print(load_in_child(directory))
 
     import faiss
 
