@@ -29,7 +29,9 @@ VIDEO_SUFFIXES = frozenset(
 )
 _READ_CHUNK = 1 << 20
 PDQ_SIDE = 256
-"""Images are decoded (and shrunk) to about this many pixels on the short side before PDQ."""
+"""Images other than JPEG are shrunk by an integer factor to no less than this many pixels on the short side."""
+PDQ_JPEG_SIDE = 192
+"""JPEGs are decoded by the codec at the smallest 1/2, 1/4 or 1/8 scale keeping this many pixels on the short side."""
 Image.MAX_IMAGE_PIXELS = 200_000_000  # larger than any photo; refuses decompression bombs
 
 MediaKind = Literal["image", "video", "other"]
@@ -142,10 +144,10 @@ def pdq_of_pixels(pixels: npt.NDArray[np.uint8], dihedral: bool = True) -> tuple
 def _decoded_for_pdq(image: Image.Image) -> Image.Image:
     """The image decoded at no less than PDQ_SIDE pixels on its short side: JPEGs are decoded at 1/2, 1/4 or 1/8
     scale by the codec itself and others shrunk by an integer box factor. PDQ only keeps a 64x64 view of the image,
-    so this changes the hash by a few bits at most (the reference images stay within 6 bits of Meta's hashes) and
+    so this changes the hash by a few bits at most (the reference images stay within 8 bits of Meta's hashes) and
     makes hashing large photos several times faster than decoding them at full size."""
     if image.format == "JPEG":
-        image.draft(None, (PDQ_SIDE, PDQ_SIDE))
+        image.draft(None, (PDQ_JPEG_SIDE, PDQ_JPEG_SIDE))
     image.load()
     factor = min(image.size) // PDQ_SIDE
     if factor >= 2:
@@ -160,8 +162,8 @@ def image_pdq(data: bytes) -> tuple[str, int, tuple[str, ...]]:
     """PDQ, quality and dihedral hashes of an encoded image; raises Unreadable."""
     try:
         with Image.open(io.BytesIO(data)) as image:
-            orientation = image.getexif().get(0x0112, 1)
             decoded = _decoded_for_pdq(image)
+            orientation = image.getexif().get(0x0112, 1)  # after loading: a PNG's EXIF may follow its pixels
             if orientation != 1 and decoded is not image:
                 decoded.getexif()[0x0112] = orientation
                 decoded.info["exif"] = decoded.getexif().tobytes()
