@@ -97,7 +97,7 @@ def _print(stored: StoredReport, versions: list[tuple[int, datetime, str]]) -> N
         console.print(f"[bold]tier {stored.triage.tier.value}[/bold]  score {stored.triage.score:.1f}  "
                       f"(rules {stored.triage.rules_version})")
         for reason in stored.triage.reasons:
-            evidence = f" — “{reason.evidence}”" if reason.evidence else ""
+            evidence = f" — {reason.evidence}" if reason.evidence else ""
             console.print(f"  {reason.signal}  {reason.weight:+.1f}  {reason.text}{evidence}")
     else:
         console.print("tier: not ranked yet (run `lanzarote process`)")
