@@ -13,6 +13,7 @@ from collections.abc import Iterator
 import iptocc
 import phonenumbers
 
+from lanzarote.linking.identifiers import phone as normalised_phone
 from lanzarote.model.jurisdiction import EvidenceKind, JurisdictionEvidence
 from lanzarote.model.report import Party, PartyRole, Phone, Report
 
@@ -45,21 +46,13 @@ def ip_country(ip: str) -> str | None:
 
 def phone_country(phone: Phone, default_region: str | None) -> str | None:
     """The country of a phone number from its calling code (or the report's country for a national number)."""
-    number = phone.number.strip()
-    try:
-        if number.startswith(("+", "00")):
-            parsed = phonenumbers.parse("+" + number.lstrip("+0") if number.startswith("00") else number, None)
-        elif phone.country_calling_code:
-            parsed = phonenumbers.parse(phone.country_calling_code + number.lstrip("0"), None)
-        elif default_region:
-            parsed = phonenumbers.parse(number, default_region)
-        else:
-            return None
-    except phonenumbers.NumberParseException:
+    e164 = normalised_phone(phone, default_region)
+    if e164 is None:
         return None
+    parsed = phonenumbers.parse(e164, None)
     region = phonenumbers.region_code_for_number(parsed) or phonenumbers.region_code_for_country_code(
         parsed.country_code or 0)
-    return region if region and region != "ZZ" and region != "001" else None
+    return region if region and region not in ("ZZ", "001") else None
 
 
 def _provider(report: Report) -> str:
