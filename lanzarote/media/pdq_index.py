@@ -253,6 +253,12 @@ def radii(threshold: int, prefix: npt.NDArray[np.int64]) -> list[int]:
     return r
 
 
+_search_serial = nb.njit(cache=True)(_search.py_func)
+"""The same kernel without threads: for small batches (one report's files) waking threads costs more than it saves."""
+PARALLEL_FROM = 256
+"""Batches of at least this many queries use every core."""
+
+
 @functools.lru_cache(maxsize=64)
 def _masks(bits: int, radius: int) -> npt.NDArray[np.int64]:
     """Every XOR mask of `bits` bits with at most `radius` bits set: the probes around a chunk key."""
@@ -316,8 +322,9 @@ class Segment:
         out_idx = np.empty((nq, cap), dtype=np.int64)
         out_dist = np.empty((nq, cap), dtype=np.int16)
         out_count = np.zeros(nq, dtype=np.int64)
-        _search(queries, self.hashes, self.alive, self.offsets, self.obase, self.order, _STARTS, _WIDTHS,
-                self.prefix, masks, mbase, threshold, out_idx, out_dist, out_count)
+        kernel = _search if nq >= PARALLEL_FROM else _search_serial
+        kernel(queries, self.hashes, self.alive, self.offsets, self.obase, self.order, _STARTS, _WIDTHS,
+               self.prefix, masks, mbase, threshold, out_idx, out_dist, out_count)
         over = np.flatnonzero(out_count > cap)
         if over.size:
             rows, refs, dist = self.search(np.ascontiguousarray(queries[over]), threshold, int(out_count.max()))
