@@ -24,7 +24,7 @@ from lanzarote.model.media import HashType
 Format = Literal["vics", "ncmec", "te", "text"]
 FORMATS: tuple[str, ...] = ("vics", "ncmec", "te", "text")
 
-_HEX = re.compile(r"^[0-9a-fA-F]+$")
+_HEX_DIGITS = "0123456789abcdef"
 _LENGTHS = {HashType.MD5: 32, HashType.SHA1: 40, HashType.SHA256: 64, HashType.PDQ: 64}
 _TYPE_NAMES = {"md5": HashType.MD5, "sha1": HashType.SHA1, "sha-1": HashType.SHA1, "sha256": HashType.SHA256,
                "sha-256": HashType.SHA256, "pdq": HashType.PDQ, "photodna": HashType.PHOTODNA}
@@ -60,8 +60,7 @@ def hash_type_of(name: str) -> HashType:
 def checked(kind: HashType, value: str) -> str | None:
     """The normalised hex value, or None when it is not a well-formed hash of that type."""
     value = value.strip().lower()
-    expected = _LENGTHS.get(kind)
-    if expected is None or len(value) != expected or not _HEX.match(value):
+    if len(value) != _LENGTHS.get(kind) or value.strip(_HEX_DIGITS):
         return None
     return value
 
@@ -99,6 +98,9 @@ def read(path: Path, fmt: str, hash_type: str | None = None) -> Iterator[Entry |
 
 # --- VICS -------------------------------------------------------------------------------------------------------
 
+_VICS_HASHES = (("MD5", HashType.MD5), ("SHA1", HashType.SHA1), ("SHA256", HashType.SHA256), ("PDQ", HashType.PDQ))
+
+
 def vics_entry(obj: Any, line: int) -> Entry | Malformed:
     """A VICS media entry; MD5/SHA1 at the top and in `MediaFiles`, a non-standard `PDQ` field, PhotoDNA kept."""
     if not isinstance(obj, dict):
@@ -106,12 +108,12 @@ def vics_entry(obj: Any, line: int) -> Entry | Malformed:
     media_id = _text(obj.get("MediaID"))
     found: list[tuple[HashType, str]] = []
     bad: list[str] = []
-    sources = [obj, *[f for f in obj.get("MediaFiles") or () if isinstance(f, dict)]]
+    files = obj.get("MediaFiles")
+    sources = [obj, *[f for f in files if isinstance(f, dict)]] if isinstance(files, list) else [obj]
     for source in sources:
-        for key, kind in (("MD5", HashType.MD5), ("SHA1", HashType.SHA1), ("SHA256", HashType.SHA256),
-                          ("PDQ", HashType.PDQ)):
+        for key, kind in _VICS_HASHES:
             raw = source.get(key)
-            if raw in (None, ""):
+            if not raw:
                 continue
             value = checked(kind, str(raw))
             if value is None:
