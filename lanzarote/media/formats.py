@@ -3,7 +3,8 @@ stops at a bad line (a VICS file with broken JSON resumes at the next entry it c
 
 - `vics`: Project VIC VICS JSON (OData envelope `@odata.context` + `value`), streamed entry by entry.
 - `ncmec`: NCMEC-style hash-sharing CSV, one fingerprint a row (`id,fingerprint_type,fingerprint[,category,
-  victim_identified,series,tags]`); types other than MD5/SHA1/SHA256/PDQ are kept as opaque data.
+  victim_identified,series,tags]`); types other than MD5/SHA1/SHA256/PDQ/VPDQ are kept as opaque data (a VPDQ
+  fingerprint is the video's frame PDQs separated by spaces, commas or semicolons).
 - `te`: ThreatExchange-style PDQ CSV (`hash,id,tags`, header optional).
 - `text`: one hash a line (`#` comments; `type:value` or the type from the length: 32 MD5, 40 SHA-1,
   64 SHA-256 unless the import says PDQ, which only settles 64-digit lines).
@@ -27,7 +28,8 @@ FORMATS: tuple[str, ...] = ("vics", "ncmec", "te", "text")
 _HEX_DIGITS = "0123456789abcdef"
 _LENGTHS = {HashType.MD5: 32, HashType.SHA1: 40, HashType.SHA256: 64, HashType.PDQ: 64}
 _TYPE_NAMES = {"md5": HashType.MD5, "sha1": HashType.SHA1, "sha-1": HashType.SHA1, "sha256": HashType.SHA256,
-               "sha-256": HashType.SHA256, "pdq": HashType.PDQ, "photodna": HashType.PHOTODNA}
+               "sha-256": HashType.SHA256, "pdq": HashType.PDQ, "photodna": HashType.PHOTODNA,
+               "vpdq": HashType.VPDQ}
 _READ = 1 << 20
 _LONGEST_ENTRY_READS = 16
 """An entry that still does not parse with this many reads of text after it is broken, not cut off."""
@@ -58,7 +60,13 @@ def hash_type_of(name: str) -> HashType:
 
 
 def checked(kind: HashType, value: str) -> str | None:
-    """The normalised hex value, or None when it is not a well-formed hash of that type."""
+    """The normalised hex value, or None when it is not a well-formed hash of that type. A vPDQ value is its frames'
+    PDQ hashes separated by spaces, commas or semicolons; it is normalised to the distinct ones joined by commas."""
+    if kind is HashType.VPDQ:
+        frames = [checked(HashType.PDQ, f) for f in re.split(r"[\s,;]+", value.strip()) if f]
+        if not frames or any(f is None for f in frames):
+            return None
+        return ",".join(dict.fromkeys(f for f in frames if f is not None))
     value = value.strip().lower()
     if len(value) != _LENGTHS.get(kind) or value.strip(_HEX_DIGITS):
         return None

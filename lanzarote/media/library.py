@@ -143,7 +143,8 @@ class HashLibrary:
         rows.index_ids()
         counts = {"read": 0, "added": 0, "replaced": 0, "removed": 0, "malformed": 0}
         problems: list[str] = []
-        new_hashes: dict[HashType, list[tuple[str, int]]] = {t: [] for t in (*EXACT_TYPES, HashType.PDQ)}
+        new_hashes: dict[HashType, list[tuple[str, int]]] = {t: [] for t in (*EXACT_TYPES, HashType.PDQ,
+                                                                             HashType.VPDQ)}
         dead: list[int] = []
         folder.mkdir(parents=True, exist_ok=True)
         with (folder / "opaque.jsonl").open("a", encoding="utf-8") as opaque:
@@ -218,12 +219,14 @@ class HashLibrary:
             order = np.argsort(keys, kind="stable")
             np.save(keys_path, keys[order], allow_pickle=False)
             np.save(rows_path, key_rows[order], allow_pickle=False)
-        index = PdqIndex(folder / "pdq")
-        if dead:
-            index.remove(np.asarray(dead, dtype=np.int64))
-        pdq = [(v, r) for v, r in new_hashes[HashType.PDQ] if alive[r]]
-        if pdq:
-            index.add(hashes_from_hex([v for v, _ in pdq]), np.array([r for _, r in pdq], dtype=np.int64))
+        for kind, sub in ((HashType.PDQ, "pdq"), (HashType.VPDQ, "vpdq")):
+            index = PdqIndex(folder / sub)
+            if dead:
+                index.remove(np.asarray(dead, dtype=np.int64))
+            # a vPDQ value is its frames joined by commas: each frame is indexed with the entry's row
+            frames = [(f, r) for v, r in new_hashes[kind] if alive[r] for f in v.split(",")]
+            if frames:
+                index.add(hashes_from_hex([f for f, _ in frames]), np.array([r for _, r in frames], dtype=np.int64))
         tmp = folder / "columns.json.tmp"
         tmp.write_text(json.dumps(rows.columns, separators=(",", ":")))
         tmp.replace(folder / "columns.json")
@@ -240,6 +243,7 @@ class _LoadedList:
     alive: npt.NDArray[np.uint8]
     exact: dict[HashType, tuple[npt.NDArray[Any], npt.NDArray[np.int64]]]
     pdq: PdqIndex
+    vpdq: PdqIndex
 
     @classmethod
     def load(cls, folder: Path, info: ListInfo) -> _LoadedList:
@@ -247,7 +251,7 @@ class _LoadedList:
         exact = {kind: (np.load(folder / f"exact-{kind.value}.npy", allow_pickle=False),
                         np.load(folder / f"exact-{kind.value}-rows.npy", allow_pickle=False))
                  for kind in EXACT_TYPES if (folder / f"exact-{kind.value}.npy").exists()}
-        return cls(info, rows.columns, rows.alive, exact, PdqIndex(folder / "pdq"))
+        return cls(info, rows.columns, rows.alive, exact, PdqIndex(folder / "pdq"), PdqIndex(folder / "vpdq"))
 
     def match_of(self, row: int, kind: HashType, distance: int) -> HashMatch:
         c = self.columns
@@ -265,10 +269,12 @@ class FileQuery:
     file_id: str
     exact: list[tuple[HashType, str]] = field(default_factory=list)
     pdq: list[tuple[str, HashType]] = field(default_factory=list)
+    frames: list[str] = field(default_factory=list)
+    """A video's distinct good frame PDQs, matched against listed videos as a whole (vPDQ)."""
 
     @property
     def usable(self) -> bool:
-        return bool(self.exact or self.pdq)
+        return bool(self.exact or self.pdq or self.frames)
 
 
 def query_of_hashes(file_id: str, hashes: FileHashes, min_quality: int) -> FileQuery:
@@ -279,6 +285,7 @@ def query_of_hashes(file_id: str, hashes: FileHashes, min_quality: int) -> FileQ
         query.pdq.extend((h, HashType.PDQ) for h in (hashes.dihedral or (hashes.pdq,)))
     frames = dict.fromkeys(f.pdq for f in hashes.vpdq if f.quality >= min_quality)
     query.pdq.extend((h, HashType.VPDQ) for h in frames)
+    query.frames = list(frames)
     return query
 
 
@@ -294,6 +301,8 @@ def query_of_report_file(file_id: str, given: Iterable[tuple[str, str]]) -> File
             continue
         if kind is HashType.PDQ:
             query.pdq.append((normal, HashType.PDQ))
+        elif kind is HashType.VPDQ:
+            query.frames.extend(f for f in normal.split(",") if f not in query.frames)
         elif kind in EXACT_TYPES:
             query.exact.append((kind, normal))
     return query
@@ -305,6 +314,7 @@ class Matcher:
     def __init__(self, lists: Sequence[_LoadedList]) -> None:
         self.lists = list(lists)
         self.min_quality = int(config.get("pdq_min_quality"))
+        self.video_fraction = float(config.get("vpdq_match_fraction"))
         self._hits: dict[tuple[int, str], int] = {}
 
     def report_verdicts(self, report: Report) -> tuple[FileVerdict, ...]:
@@ -327,6 +337,7 @@ class Matcher:
             for li, loaded in enumerate(self.lists):
                 self._exact(li, loaded, queries, found)
                 self._pdq(li, loaded, queries, found)
+                self._videos(li, loaded, queries, found)
         return [self._verdict(q, f) for q, f in zip(queries, found, strict=True)]
 
     def _keep(self, found: dict[tuple[int, str], HashMatch], li: int, match: HashMatch) -> None:
@@ -362,6 +373,23 @@ class Matcher:
             qi, _, via = owners[i]
             if loaded.alive[row]:
                 self._keep(found[qi], li, loaded.match_of(row, via, d))
+
+    def _videos(self, li: int, loaded: _LoadedList, queries: Sequence[FileQuery],
+                found: list[dict[tuple[int, str], HashMatch]]) -> None:
+        """vPDQ: a listed video matches when at least `vpdq_match_fraction` of the query's frames match its frames."""
+        owners = [(qi, fi) for qi, q in enumerate(queries) for fi in range(len(q.frames))]
+        if not owners or not loaded.vpdq.segments:
+            return
+        hexes = [queries[qi].frames[fi] for qi, fi in owners]
+        rows_q, refs, dist = loaded.vpdq.search(hashes_from_hex(hexes), loaded.info.threshold)
+        hits: dict[tuple[int, int], dict[int, int]] = {}
+        for i, row, d in zip(rows_q.tolist(), refs.tolist(), dist.tolist(), strict=True):
+            qi, fi = owners[i]
+            frames = hits.setdefault((qi, row), {})
+            frames[fi] = min(d, frames.get(fi, d))
+        for (qi, row), frames in hits.items():
+            if loaded.alive[row] and len(frames) >= self.video_fraction * len(queries[qi].frames):
+                self._keep(found[qi], li, loaded.match_of(row, HashType.VPDQ, min(frames.values())))
 
     def _verdict(self, query: FileQuery, found: dict[tuple[int, str], HashMatch]) -> FileVerdict:
         if not self.lists or not query.usable:
