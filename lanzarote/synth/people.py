@@ -12,7 +12,7 @@ import random
 from dataclasses import dataclass
 from datetime import date
 
-from lanzarote.synth.world import COUNTRIES, City, Country, phone, postal_code
+from lanzarote.synth.world import COUNTRIES, City, Country, phone, phone_count, postal_code
 
 PROVIDERS = ("Meta", "Google", "Discord", "X", "Snap", "Microsoft", "ExampleChat", "Photoshare Example")
 _WEIGHTS = [c.weight for c in COUNTRIES]
@@ -94,7 +94,7 @@ def person(seed: int, person_id: str, country: Country | None = None, phone_inde
     city = rng.choice(chosen.cities)
     first = rng.choice(chosen.first_names)
     last = rng.choice(chosen.last_names)
-    n = rng.randint(1, 10**6)
+    n = rng.randint(1, 10**9)
     domain = rng.choice(("example.org", "example.com", "example.net"))
     local = f"{first}.{last}{n}".lower()
     local = "".join(ch for ch in local if ch.isascii() and (ch.isalnum() or ch == "."))
@@ -107,7 +107,10 @@ def person(seed: int, person_id: str, country: Country | None = None, phone_inde
         date_of_birth=date(rng.randint(1960, 2004), rng.randint(1, 12), rng.randint(1, 28)),
         email=f"{local}@{domain}",
         phone_index=phone_index,
-        phone_nsn=phone(chosen.code, phone_index) if phone_index is not None else None,
+        # a country's fictional range is split: its own people in the lower half, foreign SIMs in the upper half;
+        # once the lower half is handed out, later people have no phone rather than someone else's
+        phone_nsn=phone(chosen.code, phone_index)
+        if phone_index is not None and phone_index < phone_count(chosen.code) // 2 else None,
         postal_code=postal_code(rng, chosen, city),
         street=f"{rng.choice(('Example', 'Sample', 'Test'))} Street {rng.randint(1, 200)}",
         device_id="35" + "".join(str(rng.randint(0, 9)) for _ in range(13)),

@@ -119,7 +119,7 @@ class Writer:
     # -- who and what -------------------------------------------------------------------------------------------
     def _person_for(self, index: int, rng: random.Random, scenario: str | None) -> tuple[Person, bool]:
         if scenario in ("discord_pair_a", "discord_pair_b"):
-            return person(self.seed, f"S6-{index // BLOCK}", BY_CODE["ES"], 9000 + index // BLOCK), True
+            return person(self.seed, f"S6-{index // BLOCK}", BY_CODE["ES"], 4999 - index // BLOCK), True
         if scenario == "abuses_daughter_de":
             return person(self.seed, f"U{index}", BY_CODE["DE"]), False
         if scenario in ("conflict_ip_es_phone_fr", "livestream_philippines"):
@@ -305,14 +305,17 @@ class Writer:
                        repeat: bool) -> str | None:
         """A phone number from another country than the person's (travellers, foreign SIMs): a routing conflict."""
         if scenario == "conflict_ip_es_phone_fr":
-            return f"+33{phone('FR', 9000 + index // BLOCK)}"
+            return f"+33{phone('FR', 9999 - index // BLOCK)}"
         if scenario is None and repeat and who.phone_nsn is not None and who.phone_index is not None \
                 and rng.random() < 0.1:
             pick = rng_for(self.seed, "foreign", who.person_id)
             other = pick.choice([c for c in sorted(FICTIONAL_PHONES) if c != who.country.code])
             half = phone_count(other) // 2
             slot = sorted(FICTIONAL_PHONES).index(who.country.code)
-            return f"{BY_CODE[other].calling_code}{phone(other, half + (who.phone_index * 5 + slot) % half)}"
+            offset = who.phone_index * len(FICTIONAL_PHONES) + slot
+            if offset >= half:  # the other country's upper half is used up: no foreign number (never a shared one)
+                return None
+            return f"{BY_CODE[other].calling_code}{phone(other, half + offset)}"
         return None
 
     def _person_xml(self, who: Person, rng: random.Random, repeat: bool, scenario: str | None,
