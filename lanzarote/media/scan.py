@@ -82,7 +82,10 @@ def tasks(root: Path, skipped: Callable[[], None]) -> Iterator[Path]:
     if root.is_file():
         yield root
         return
-    for folder, dirs, files in os.walk(root, onerror=None):
+    failed: list[str] = []  # folders that cannot be listed come back as unreadable entries
+    for folder, dirs, files in os.walk(root, onerror=lambda error: failed.append(str(error.filename))):
+        while failed:
+            yield Path(failed.pop())
         dirs.sort()
         for name in sorted(files):
             path = Path(folder) / name
@@ -90,6 +93,8 @@ def tasks(root: Path, skipped: Callable[[], None]) -> Iterator[Path]:
                 yield path
             else:
                 skipped()
+    while failed:
+        yield Path(failed.pop())
 
 
 def _archive(path: Path, display: str, data: bytes | None = None, depth: int = 0) -> list[Scanned]:

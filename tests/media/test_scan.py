@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import zipfile
+from collections.abc import Callable, Iterator
 from pathlib import Path
+
+import pytest
 
 from typer.testing import CliRunner
 
@@ -90,3 +94,18 @@ def test_cli_import_lists_match_scan_remove(tmp_path: Path) -> None:
     assert "known 1" in scanned.stdout and out.exists()
     assert runner.invoke(app, ["hashes", "remove", "vics"]).exit_code == 0
     assert json.loads(runner.invoke(app, ["hashes", "lists", "--json"]).stdout) == []
+
+
+def test_a_folder_that_cannot_be_listed_is_reported_unreadable(tmp_path: Path,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    root = _seized(tmp_path)
+    real_walk = os.walk
+
+    def walk(top: str, onerror: Callable[[OSError], None]) -> Iterator[tuple[str, list[str], list[str]]]:
+        onerror(PermissionError(13, "Permission denied", str(root / "locked")))  # as for a folder root cannot list
+        return real_walk(top)
+
+    monkeypatch.setattr(os, "walk", walk)
+    summary = scan(root, tmp_path / "r.jsonl", _library(tmp_path).matcher(), workers=1)
+    assert str(root / "locked") in summary.unreadable
+    assert summary.files == 6
