@@ -10,7 +10,6 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-
 from typer.testing import CliRunner
 
 from lanzarote.cli import app
