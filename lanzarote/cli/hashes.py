@@ -36,11 +36,12 @@ def import_list(
     source: Annotated[str | None, typer.Option(help="Who the list comes from.")] = None,
     hash_type: Annotated[str | None, typer.Option(help="text lists: type of 64-digit lines (pdq or sha256).")] = None,
     remove_entries: Annotated[bool, typer.Option(help="Remove the file's entries from the list instead.")] = False,
+    categories: Annotated[str | None, typer.Option(help="Category scheme, e.g. industry or uk-caid.")] = None,
 ) -> None:
     """Import a hash list, or update one (entries imported again replace the old ones)."""
     with progress(f"importing {file.name}", None) as advance:
         summary = _library().import_list(file, list_name, fmt, allow, advance, threshold=threshold, source=source,
-                                         hash_type=hash_type, remove_entries=remove_entries)
+                                         hash_type=hash_type, remove_entries=remove_entries, categories=categories)
     for problem in summary.problems[:20]:
         status.print(f"[yellow]malformed[/] {problem}")
     console.print(

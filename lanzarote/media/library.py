@@ -23,6 +23,7 @@ from pydantic import BaseModel, ConfigDict
 
 from lanzarote import config
 from lanzarote.errors import InputRejected, NotFound
+from lanzarote.media import categories as category_schemes
 from lanzarote.media.formats import FORMATS, Entry, Malformed, read
 from lanzarote.media.hashing import FileHashes
 from lanzarote.media.pdq_index import MAX_THRESHOLD, PdqIndex, hashes_from_hex
@@ -51,6 +52,9 @@ class ListInfo(BaseModel):
     entries: int = 0
     """Live rows (one per entry and hash set)."""
     malformed: int = 0
+    categories: str = "as-written"
+    """The category scheme (see `categories.yaml`) the list's categories are read with."""
+    categories_version: str | None = None
     version: int = 1
     imported_at: datetime
     updated_at: datetime
@@ -126,7 +130,7 @@ class HashLibrary:
     def import_list(self, path: Path, name: str, fmt: str, allow: bool = False,
                     progress: Callable[[int], None] | None = None, *, threshold: int | None = None,
                     source: str | None = None, hash_type: str | None = None,
-                    remove_entries: bool = False) -> ImportSummary:
+                    remove_entries: bool = False, categories: str | None = None) -> ImportSummary:
         """Import (or update) list `name` from `path`. With `remove_entries`, the file's entries are removed instead."""
         if fmt not in FORMATS:
             raise InputRejected(f"unknown list format {fmt!r}; use one of {', '.join(FORMATS)}")
@@ -139,6 +143,9 @@ class HashLibrary:
         old = self.info(name) if (folder / "list.json").exists() else None
         if old is None and remove_entries:
             raise NotFound(f"no hash list named {name!r}")
+        scheme_name = categories or (old.categories if old else category_schemes.AS_WRITTEN)
+        schemes = category_schemes.load()
+        schemes.get(scheme_name)  # an unknown scheme is refused before anything is written
         rows = _Rows.load(folder)
         rows.index_ids()
         counts = {"read": 0, "added": 0, "replaced": 0, "removed": 0, "malformed": 0}
@@ -173,7 +180,7 @@ class HashLibrary:
         info = ListInfo(
             name=name, source=source or (old.source if old else path.name), format=fmt,
             allow=allow if old is None else (old.allow or allow),
-            threshold=threshold,
+            threshold=threshold, categories=scheme_name, categories_version=schemes.version,
             entries=int(rows.alive.sum()), malformed=(old.malformed if old else 0) + counts["malformed"],
             version=(old.version + 1) if old else 1, imported_at=old.imported_at if old else now, updated_at=now,
         )
@@ -244,6 +251,7 @@ class _LoadedList:
     exact: dict[HashType, tuple[npt.NDArray[Any], npt.NDArray[np.int64]]]
     pdq: PdqIndex
     vpdq: PdqIndex
+    scheme: category_schemes.Scheme
 
     @classmethod
     def load(cls, folder: Path, info: ListInfo) -> _LoadedList:
@@ -251,14 +259,16 @@ class _LoadedList:
         exact = {kind: (np.load(folder / f"exact-{kind.value}.npy", allow_pickle=False),
                         np.load(folder / f"exact-{kind.value}-rows.npy", allow_pickle=False))
                  for kind in EXACT_TYPES if (folder / f"exact-{kind.value}.npy").exists()}
-        return cls(info, rows.columns, rows.alive, exact, PdqIndex(folder / "pdq"), PdqIndex(folder / "vpdq"))
+        scheme = category_schemes.load().get(info.categories)
+        return cls(info, rows.columns, rows.alive, exact, PdqIndex(folder / "pdq"), PdqIndex(folder / "vpdq"), scheme)
 
     def match_of(self, row: int, kind: HashType, distance: int) -> HashMatch:
         c = self.columns
+        category, non_pertinent = self.scheme.reading(c["category"][row])
         return HashMatch(
             list_name=self.info.name, entry_id=c["entry_id"][row], hash_type=kind, distance=distance,
-            category=c["category"][row], victim_identified=c["victim_identified"][row], series=c["series"][row],
-            distributed=c["distributed"][row],
+            category=category, victim_identified=c["victim_identified"][row], series=c["series"][row],
+            distributed=c["distributed"][row], suppressed_by_allow_list=non_pertinent,
         )
 
 
@@ -394,7 +404,7 @@ class Matcher:
     def _verdict(self, query: FileQuery, found: dict[tuple[int, str], HashMatch]) -> FileVerdict:
         if not self.lists or not query.usable:
             return FileVerdict(file_id=query.file_id, verdict=Verdict.NOT_MATCHED)
-        allowed = any(self.lists[li].info.allow for li, _ in found)
+        allowed = any(self.lists[li].info.allow or m.suppressed_by_allow_list for (li, _), m in found.items())
         matches: list[HashMatch] = []
         for key, match in sorted(found.items(), key=lambda kv: (kv[1].distance, kv[0])):
             count = self._hits.get(key, 0) + 1

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from lanzarote.errors import InputRejected, NotFound
+from lanzarote.errors import ConfigurationError, InputRejected, NotFound
+from lanzarote.media import categories
 from lanzarote.media import library as library_module
 from lanzarote.media.formats import Entry, Malformed, read_vics
 from lanzarote.media.hashing import hash_file
@@ -221,3 +222,30 @@ def test_batch_path_equals_one_by_one(lib: HashLibrary, tmp_path: Path) -> None:
     reports = [_report(("a", [("MD5", MD5_A)]), ("b", [("PDQ", _flip(PDQ_X, 3))])), _report(("c", [("MD5", MD5_B)]))]
     one = [lib.matcher().report_verdicts(r) for r in reports]
     assert lib.matcher().batch_report_verdicts(reports) == one
+
+
+def test_every_category_scheme_loads_and_as_written_is_there() -> None:
+    schemes = categories.load()
+    assert schemes.version and categories.AS_WRITTEN in schemes.schemes
+    for scheme in schemes.schemes.values():
+        assert scheme.description
+    assert schemes.get("industry").reading("A1") == ("A1 (prepubescent minor, sex act)", False)
+    with pytest.raises(ConfigurationError):
+        schemes.get("no-such-scheme")
+
+
+def test_categories_read_with_the_list_scheme_and_non_pertinent_suppresses(lib: HashLibrary, tmp_path: Path) -> None:
+    path = _vics(tmp_path / "v.json", [
+        {"MediaID": 1, "Category": 1, "VictimIdentified": True, "MD5": MD5_A},
+        {"MediaID": 2, "Category": 3, "MD5": MD5_B},
+    ])
+    lib.import_list(path, "vic", "vics", categories="vic-us")
+    assert lib.info("vic").categories == "vic-us" and lib.info("vic").categories_version
+    matcher = lib.matcher()
+    (known,) = matcher.report_verdicts(_report(("f", [("MD5", MD5_A)])))
+    assert known.matches[0].category == "1 (child abuse material)" and known.victim_identified
+    (benign,) = matcher.report_verdicts(_report(("f", [("MD5", MD5_B)])))
+    assert benign.verdict is Verdict.KNOWN and benign.matches[0].suppressed_by_allow_list
+    with pytest.raises(ConfigurationError):
+        lib.import_list(path, "other", "vics", categories="no-such-scheme")
+    assert not (tmp_path / "hashlists" / "other").exists()
