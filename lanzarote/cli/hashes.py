@@ -58,10 +58,11 @@ def lists(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] =
     if as_json:
         typer.echo(json.dumps([i.model_dump(mode="json") for i in infos]))
         return
-    table = Table("name", "source", "format", "allow", "PDQ threshold", "entries", "malformed", "version", "updated")
+    table = Table("name", "source", "format", "allow", "PDQ threshold", "categories", "entries", "malformed",
+                  "version", "updated")
     for i in infos:
-        table.add_row(i.name, i.source, i.format, "yes" if i.allow else "", str(i.threshold), f"{i.entries:,}",
-                      f"{i.malformed:,}", str(i.version), i.updated_at.strftime("%Y-%m-%d %H:%M"))
+        table.add_row(i.name, i.source, i.format, "yes" if i.allow else "", str(i.threshold), i.categories,
+                      f"{i.entries:,}", f"{i.malformed:,}", str(i.version), i.updated_at.strftime("%Y-%m-%d %H:%M"))
     console.print(table)
 
 
