@@ -37,6 +37,7 @@ def import_list(
     hash_type: Annotated[str | None, typer.Option(help="text lists: type of 64-digit lines (pdq or sha256).")] = None,
     remove_entries: Annotated[bool, typer.Option(help="Remove the file's entries from the list instead.")] = False,
     categories: Annotated[str | None, typer.Option(help="Category scheme, e.g. industry or uk-caid.")] = None,
+    then_rematch: Annotated[bool, typer.Option("--rematch", help="Re-match the stored reports afterwards.")] = False,
 ) -> None:
     """Import a hash list, or update one (entries imported again replace the old ones)."""
     with progress(f"importing {file.name}", None) as advance:
@@ -46,9 +47,11 @@ def import_list(
         status.print(f"[yellow]malformed[/] {problem}")
     console.print(
         f"{summary.name} v{summary.version}: read {summary.read:,}, added {summary.added:,}, "
-        f"replaced {summary.replaced:,}, removed {summary.removed:,}, malformed {summary.malformed:,}. "
-        "Run `lanzarote hashes rematch` so stored reports see the change."
+        f"replaced {summary.replaced:,}, removed {summary.removed:,}, malformed {summary.malformed:,}."
+        + ("" if then_rematch else " Run `lanzarote hashes rematch` so stored reports see the change.")
     )
+    if then_rematch:
+        rematch()
 
 
 @hashes_app.command("lists")

@@ -108,3 +108,20 @@ def test_a_folder_that_cannot_be_listed_is_reported_unreadable(tmp_path: Path,
     summary = scan(root, tmp_path / "r.jsonl", _library(tmp_path).matcher(), workers=1)
     assert str(root / "locked") in summary.unreadable
     assert summary.files == 6
+
+
+def test_import_with_rematch_reaches_stored_reports(tmp_path: Path) -> None:
+    from tests.samples import file_details_xml, report_xml
+
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "90000001.xml").write_bytes(report_xml())
+    (inbox / "90000001-f1.xml").write_bytes(file_details_xml("90000001", md5="0" * 31 + "a"))
+    assert runner.invoke(app, ["ingest", str(inbox)]).exit_code == 0
+    text = tmp_path / "md5.txt"
+    text.write_text("0" * 31 + "a\n")
+    result = runner.invoke(app, ["hashes", "import", str(text), "--list", "t", "--format", "text", "--rematch"])
+    assert result.exit_code == 0, result.output
+    assert "re-matched 1 reports" in result.stdout
+    shown = runner.invoke(app, ["reports", "show", "90000001"])
+    assert "known" in shown.stdout and "t:md5:" in shown.stdout, shown.stdout
