@@ -262,6 +262,10 @@ class _LoadedList:
         scheme = category_schemes.load().get(info.categories)
         return cls(info, rows.columns, rows.alive, exact, PdqIndex(folder / "pdq"), PdqIndex(folder / "vpdq"), scheme)
 
+    def live(self, row: int) -> bool:
+        """Is the row in the list? (Rows past the end belong to an import that was interrupted: ignored.)"""
+        return row < len(self.alive) and bool(self.alive[row])
+
     def match_of(self, row: int, kind: HashType, distance: int) -> HashMatch:
         c = self.columns
         category, non_pertinent = self.scheme.reading(c["category"][row])
@@ -370,7 +374,7 @@ class Matcher:
             for i in np.flatnonzero(right > left):
                 qi = owners[i][0]
                 for row in key_rows[left[i]:right[i]].tolist():
-                    if loaded.alive[row]:
+                    if loaded.live(row):
                         self._keep(found[qi], li, loaded.match_of(row, kind, 0))
 
     def _pdq(self, li: int, loaded: _LoadedList, queries: Sequence[FileQuery],
@@ -381,7 +385,7 @@ class Matcher:
         rows_q, refs, dist = loaded.pdq.search(hashes_from_hex([h for _, h, _ in owners]), loaded.info.threshold)
         for i, row, d in zip(rows_q.tolist(), refs.tolist(), dist.tolist(), strict=True):
             qi, _, via = owners[i]
-            if loaded.alive[row]:
+            if loaded.live(row):
                 self._keep(found[qi], li, loaded.match_of(row, via, d))
 
     def _videos(self, li: int, loaded: _LoadedList, queries: Sequence[FileQuery],
@@ -398,7 +402,7 @@ class Matcher:
             frames = hits.setdefault((qi, row), {})
             frames[fi] = min(d, frames.get(fi, d))
         for (qi, row), frames in hits.items():
-            if loaded.alive[row] and len(frames) >= self.video_fraction * len(queries[qi].frames):
+            if loaded.live(row) and len(frames) >= self.video_fraction * len(queries[qi].frames):
                 self._keep(found[qi], li, loaded.match_of(row, HashType.VPDQ, min(frames.values())))
 
     def _verdict(self, query: FileQuery, found: dict[tuple[int, str], HashMatch]) -> FileVerdict:
