@@ -107,7 +107,7 @@ def suggest(
     linker.training.estimate_probability_two_random_records_match(
         [block_on("first_name", "surname", "dob"), block_on("screen_name")], recall=0.7)
     linker.training.estimate_u_using_random_sampling(max_pairs=2e6, seed=1)
-    for rule in (block_on("surname"), block_on("first_name", "city")):
+    for rule in (block_on("surname", "dob"), block_on("first_name", "city")):
         try:
             linker.training.estimate_parameters_using_expectation_maximisation(rule)
         except ValueError as exc:  # a level never observed under this blocking: keep what the other rule learnt

@@ -91,10 +91,11 @@ class ProcessSummary:
     matching_ran: bool = False
 
 
-def _verdicts(stages: Stages, report: Report) -> tuple[FileVerdict, ...] | None:
+def _verdicts(stages: Stages, reports: Sequence[Report]) -> list[tuple[FileVerdict, ...] | None]:
+    """Every report's file verdicts in one pass over the hash lists (None for all: matching has not run)."""
     if stages.matcher is None:
-        return None
-    verdicts: tuple[FileVerdict, ...] = stages.matcher.report_verdicts(report)
+        return [None] * len(reports)
+    verdicts: list[tuple[FileVerdict, ...] | None] = list(stages.matcher.batch_report_verdicts(reports))
     return verdicts
 
 
@@ -143,12 +144,13 @@ def process_batch(s: Session, keys: Sequence[str], stages: Stages, held: set[tup
     stored_reasons = store_state.reasons_of(s, other_keys)
     source_id = {k: sid for ms in members.values() for k, sid in ms}
     states = []
+    batch_verdicts = dict(zip(keys, _verdicts(stages, [reports[k] for k in keys]), strict=True))
     for key in keys:
         report = reports[key]
         subject = subject_of[key]
         linked = [k for k, _ in members.get(subject, [])] if subject else []
         linked = [k for k in linked if k != key]
-        verdicts = _verdicts(stages, report)
+        verdicts = batch_verdicts[key]
         report_route = route(report, stages.tables)
         subject_reasons: list[tuple[str, Reason]] = [
             (source_id.get(k, k), r) for k in linked for r in stored_reasons.get(k, ()) if r.signal in TOP_SIGNALS

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import date, timedelta
 
-from lanzarote.model.media import Verdict
+from lanzarote.model.media import FileVerdict, Verdict
 from lanzarote.model.report import IncidentType, Origin, Party, PartyRole, Report
 from lanzarote.triage.context import TriageContext
 from lanzarote.triage.lexicon import Lexicon
@@ -39,6 +39,11 @@ def _age(party: Party, on: date | None) -> int | None:
     return None
 
 
+def _matches(known: list[FileVerdict]) -> str:
+    hits = (m for v in known for m in v.matches if not m.suppressed_by_allow_list)
+    return ", ".join(f"{m.list_name}:{m.entry_id}" + (f" (d={m.distance})" if m.distance else "") for m in hits)[:200]
+
+
 def structured(report: Report, context: TriageContext) -> Iterator[tuple[str, str | None]]:
     """(signal, evidence) pairs the fields show."""
     on = (report.incident_at or report.received_at)
@@ -46,13 +51,15 @@ def structured(report: Report, context: TriageContext) -> Iterator[tuple[str, st
     verdicts = context.verdicts
     if verdicts:
         unknown = [v.file_id for v in verdicts if v.verdict is Verdict.UNKNOWN]
-        known = [v for v in verdicts if v.verdict in (Verdict.KNOWN, Verdict.NEAR_KNOWN)]
+        # a file whose every match an allow list suppressed is known non-pertinent material: no signal
+        known = [v for v in verdicts if v.verdict in (Verdict.KNOWN, Verdict.NEAR_KNOWN)
+                 and not all(m.suppressed_by_allow_list for m in v.matches)]
         if unknown:
             yield "T1", f"files {', '.join(unknown)} match no list"
         if any(v.victim_identified for v in known):
-            yield "T2", ", ".join(f"{m.list_name}:{m.entry_id}" for v in known for m in v.matches)[:200]
+            yield "T2", _matches(known)
         elif known:
-            yield "KNOWN", ", ".join(f"{m.list_name}:{m.entry_id}" for v in known for m in v.matches)[:200]
+            yield "KNOWN", _matches(known)
     for f in report.files:
         sent = f.uploaded_at or report.incident_at
         if f.captured_at and sent and timedelta(0) <= sent - f.captured_at <= FRESH:

@@ -148,3 +148,9 @@ def test_rules_and_lexicon_files_load_and_record_their_versions() -> None:
     result = triage(report(), TriageContext(), RULES)
     assert result.rules_version == f"{RULES.version}/{load().version}"
     assert result.tier is Tier.P3
+
+
+def test_files_an_allow_list_suppressed_carry_no_known_material_signal() -> None:
+    match = HashMatch(list_name="benign", entry_id="7", hash_type=HashType.MD5, suppressed_by_allow_list=True)
+    verdicts = (FileVerdict(file_id="f1", verdict=Verdict.KNOWN, matches=(match,)),)
+    assert not {"T2", "KNOWN"} & signals(report(), TriageContext(verdicts=verdicts))
