@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 def demo(
     reports: Annotated[int, typer.Option(help="How many synthetic reports.")] = 400,
     out: Annotated[Path, typer.Option(help="Where the synthetic set is written.")] = Path("demo-data"),
-    serve: Annotated[bool, typer.Option(help="Serve the web app afterwards, when it is installed.")] = True,
+    serve: Annotated[bool, typer.Option(help="Serve the web app afterwards.")] = True,
 ) -> None:
     """Generate a small synthetic set, ingest and process it, and show the head of the queue."""
     from lanzarote.cli.queue import to_table
@@ -48,20 +48,15 @@ def demo(
 
 
 def _process(engine: Engine, out: Path) -> None:
-    """Match, link, route and rank what was taken in (each stage runs once it is part of the installation)."""
-    try:
-        from lanzarote.pipeline.process import prepare_demo, process
-    except ImportError:
-        console.print("processing stages are not installed yet: the queue lists reports newest first")
-        return
+    """Install the set's hash list and prior records, then match, link, route and rank what was taken in."""
+    from lanzarote.pipeline.process import prepare_demo, process
+
     prepare_demo(engine, out)
     with progress("matching, linking, routing, ranking", None) as advance:
         process(engine, progress=advance)
 
 
 def _serve() -> None:
-    try:
-        from lanzarote.cli.serve import serve_demo  # type: ignore[import-not-found,unused-ignore]
-    except ImportError:
-        return
+    from lanzarote.cli.serve import serve_demo
+
     serve_demo()

@@ -1,0 +1,46 @@
+"""A processed synthetic store with three users: a hub analyst, a German unit analyst, a victim specialist."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine
+
+from lanzarote.pipeline.ingest import ingest
+from lanzarote.pipeline.process import prepare_demo, process
+from lanzarote.store import access
+from lanzarote.store.db import session
+from lanzarote.synth import generate
+from lanzarote.web.app import create_app
+
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture
+def web_engine(engine: Engine, tmp_path: Path) -> Engine:
+    out = tmp_path / "synthetic"
+    generate(out, 200, seed=4, workers=1)
+    ingest(engine, [out / "ncmec", out / "ncmec-layers.jsonl"], workers=1)
+    prepare_demo(engine, out)
+    process(engine)
+    now = datetime.now(UTC)
+    with session(engine) as s:
+        access.add_user(s, "hub-analyst", PASSWORD, "analyst", access.HUB, now)
+        access.add_user(s, "de-analyst", PASSWORD, "analyst", "DE", now)
+        access.add_user(s, "hub-victims", PASSWORD, "victim_identification", access.HUB, now)
+    return engine
+
+
+@pytest.fixture
+def client(web_engine: Engine) -> Iterator[TestClient]:
+    with TestClient(create_app(web_engine, "test-secret")) as c:
+        yield c
+
+
+def log_in(client: TestClient, username: str) -> None:
+    response = client.post("/login", data={"username": username, "password": PASSWORD}, follow_redirects=False)
+    assert response.status_code == 303, response.text
