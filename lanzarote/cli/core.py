@@ -15,9 +15,21 @@ from lanzarote.store.db import database_url
 
 @app.command()
 def init() -> None:
-    """Create or upgrade the store (the configured database) to the newest schema."""
-    open_engine()
+    """Create or upgrade the store to the newest schema; on a new store, create the first administrator."""
+    import secrets
+    from datetime import UTC, datetime
+
+    from lanzarote.store import access
+    from lanzarote.store.db import session
+
+    engine = open_engine()
     console.print(f"store ready: {database_url()}")
+    with session(engine) as s:
+        if not access.list_users(s):
+            password = secrets.token_urlsafe(12)
+            access.add_user(s, "admin", password, "administrator", access.HUB, datetime.now(UTC))
+            console.print(f"first administrator: [bold]admin[/bold], password [bold]{password}[/bold] "
+                          "(shown once: keep it safe, or add another with `lanzarote users add`)")
 
 
 @app.command()
