@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Form, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
@@ -37,7 +38,16 @@ def _csrf(token: str, secret: str) -> str:
 
 def create_app(engine: Engine, secret: str | None = None) -> FastAPI:
     """The application over one store. `secret` signs CSRF tokens (random per process when not given)."""
-    app = FastAPI(title="Lanzarote", version="0.1", docs_url="/api/docs", openapi_url="/api/v1/openapi.json")
+    problem_body = {"content": {"application/problem+json": {"schema": {"type": "object", "properties": {
+        "type": {"type": "string"}, "title": {"type": "string"}, "status": {"type": "integer"},
+        "detail": {"type": "string"}}}}}}
+    responses: dict[int | str, dict[str, Any]] = {
+        401: {"description": "Not logged in", **problem_body}, 403: {"description": "Not allowed", **problem_body},
+        404: {"description": "No such report (or not yours to see)", **problem_body},
+        422: {"description": "Invalid request", **problem_body},
+    }
+    app = FastAPI(title="Lanzarote", version="0.1", docs_url="/api/docs", openapi_url="/api/v1/openapi.json",
+                  responses=responses)
     templates = Jinja2Templates(directory=str(HERE / "templates"))
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     key = secret or secrets.token_hex(32)
@@ -65,6 +75,12 @@ def create_app(engine: Engine, secret: str | None = None) -> FastAPI:
             return RedirectResponse("/login", status_code=303)
         body = {"type": "about:blank", "title": type(exc).__name__, "status": exc.http_status, "detail": str(exc)}
         return JSONResponse(body, status_code=exc.http_status, media_type="application/problem+json")
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, exc: RequestValidationError) -> Response:
+        detail = "; ".join(f"{'.'.join(str(x) for x in e['loc'])}: {e['msg']}" for e in exc.errors()[:5])
+        body = {"type": "about:blank", "title": "InvalidRequest", "status": 422, "detail": detail}
+        return JSONResponse(body, status_code=422, media_type="application/problem+json")
 
     @app.get("/login", response_class=HTMLResponse, include_in_schema=False)
     def login_page(request: Request) -> Response:
@@ -125,8 +141,8 @@ def create_app(engine: Engine, secret: str | None = None) -> FastAPI:
             "csrf": _csrf(request.cookies.get(COOKIE, ""), key)})
 
     @app.post("/api/v1/login", tags=["access"])
-    def api_login(s: Annotated[Session, Depends(db)], username: Annotated[str, Form()],
-                  password: Annotated[str, Form()]) -> dict[str, str]:
+    def api_login(s: Annotated[Session, Depends(db)], username: Annotated[str, Form(min_length=1)],
+                  password: Annotated[str, Form(min_length=1)]) -> dict[str, str]:
         """A session token for integrations (send it as `Authorization: Bearer <token>`)."""
         now = datetime.now(UTC)
         user = access.authenticate(s, username, password)
