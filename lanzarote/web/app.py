@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import Depends, FastAPI, Form, Request
+from fastapi import Depends, FastAPI, Form, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
@@ -30,6 +30,8 @@ from lanzarote.store.db import session as store_session
 HERE = Path(__file__).parent
 COOKIE = "lanzarote_session"
 PAGE = 50
+Tier = Annotated[str | None, Query(pattern="^P[1-4]$", description="Only this tier")]
+Offset = Annotated[int, Query(ge=0, le=100_000_000, description="How many rows to skip")]
 
 
 def _csrf(token: str, secret: str) -> str:
@@ -120,8 +122,7 @@ def create_app(engine: Engine, secret: str | None = None) -> FastAPI:
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     def queue_page(request: Request, s: Annotated[Session, Depends(db)],
-                   user: Annotated[User, Depends(current_user)], tier: str | None = None,
-                   offset: int = 0) -> Response:
+                   user: Annotated[User, Depends(current_user)], tier: Tier = None, offset: Offset = 0) -> Response:
         items, total = queue_for(s, user, tier, max(offset, 0))
         return templates.TemplateResponse(request, "queue.html", {
             "user": user, "items": items, "total": total, "tier": tier or "", "offset": offset, "page": PAGE,
@@ -154,7 +155,7 @@ def create_app(engine: Engine, secret: str | None = None) -> FastAPI:
 
     @app.get("/api/v1/queue", tags=["queue"])
     def api_queue(s: Annotated[Session, Depends(db)], user: Annotated[User, Depends(current_user)],
-                  tier: str | None = None, offset: int = 0) -> dict[str, Any]:
+                  tier: Tier = None, offset: Offset = 0) -> dict[str, Any]:
         """The queue the user's agency may see, by tier, score and age (the queue JSON contract)."""
         items, total = queue_for(s, user, tier, max(offset, 0))
         return {"total": total, "offset": offset, "items": [i.model_dump(mode="json") for i in items]}
