@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from pydantic import TypeAdapter
-from sqlalchemy import Select, case, func, or_, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from lanzarote.errors import NotFound
@@ -78,15 +78,13 @@ def queue(
     country: str | None = None,
     search: str | None = None,
 ) -> list[QueueItem]:
-    """The queue: ranked reports by tier, then score, then age (oldest first); unranked reports last, newest first."""
+    """The queue: by tier, then score, then age (oldest first); reports not ranked yet come last, oldest first.
+
+    The order is exactly the `ix_report_state_queue_order` index, so a page of the queue is an index range scan.
+    """
     s = schema.report_state
-    unranked_newest_first = case((s.c.tier_rank == schema.TIER_RANK_UNRANKED, s.c.received_at), else_=None)
     query = _queue_select(tier, country, search).order_by(
-        s.c.tier_rank,
-        s.c.score.desc().nulls_last(),
-        unranked_newest_first.desc().nulls_last(),
-        s.c.received_at.asc(),
-        s.c.report_key,
+        s.c.tier_rank, s.c.score.desc().nulls_last(), s.c.received_at, s.c.report_key
     )
     if limit is not None:
         query = query.limit(limit)

@@ -123,7 +123,7 @@ def test_retry_takes_in_a_corrected_file(engine: Engine, tmp_path: Path) -> None
         assert store_reports.get_report(s, "90000031").version == 1
 
 
-def test_the_queue_lists_unranked_reports_newest_first(engine: Engine, tmp_path: Path) -> None:
+def test_the_queue_lists_reports_not_ranked_yet_oldest_first(engine: Engine, tmp_path: Path) -> None:
     import os
 
     for i, stamp in enumerate((1_700_000_000, 1_700_000_500, 1_700_000_100)):
@@ -133,5 +133,5 @@ def test_the_queue_lists_unranked_reports_newest_first(engine: Engine, tmp_path:
     ingest(engine, [tmp_path], workers=1)
     with session(engine) as s:
         items = store_reports.queue(s, limit=None)
-    assert [i.report_id for i in items] == ["90000041", "90000042", "90000040"]
+    assert [i.report_id for i in items] == ["90000040", "90000042", "90000041"]
     assert items[0].tier is None and items[0].linked_reports is None
