@@ -16,14 +16,15 @@ depends_on = None
 
 
 def upgrade() -> None:
+    # PostgreSQL sorts NULLs first in a descending index unless told; SQLite already puts them last
+    score = "score DESC NULLS LAST" if op.get_bind().dialect.name == "postgresql" else "score DESC"
     op.drop_index("ix_report_state_queue", table_name="report_state")
     op.create_index(
-        "ix_report_state_queue_order", "report_state",
-        ["tier_rank", sa.text("score DESC"), "received_at", "report_key"],
+        "ix_report_state_queue_order", "report_state", ["tier_rank", sa.text(score), "received_at", "report_key"],
     )
     op.create_index(
         "ix_report_state_country_order", "report_state",
-        ["country", "tier_rank", sa.text("score DESC"), "received_at", "report_key"],
+        ["country", "tier_rank", sa.text(score), "received_at", "report_key"],
     )
 
 
