@@ -1,0 +1,157 @@
+"""Latency of the queue and report pages with many reports in PostgreSQL, under concurrent users.
+
+    .venv/bin/python -m benchmarks.web_latency --reports 1000000 --users 20 --seconds 30
+
+Needs a PostgreSQL URL in LANZAROTE_TEST_POSTGRES_URL (a schema of its own is created and dropped). Reports and their
+ranked state are bulk-loaded with COPY (synthetic, ranked at random: this measures the pages, not the pipeline);
+the app runs in a separate process (uvicorn, loopback); `--users` threads request queue pages (first pages, tier
+filters, deeper pages) and report pages for `--seconds`. Prints p50/p95/p99 per page. Target (issue 3): p95 < 150 ms
+for both with 1 M reports and 20 users.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from datetime import UTC, datetime, timedelta
+
+import httpx
+from sqlalchemy import create_engine, text
+
+from benchmarks.machine import describe
+
+PASSWORD = "benchmark password 1"
+
+
+def load(url: str, n: int) -> None:
+    """COPY n reports and their ranked state into the store at `url`."""
+    import psycopg
+
+    from lanzarote.model.priority import Reason, Tier, Triage
+    from lanzarote.model.report import Party, PartyRole, Report
+
+    rng = random.Random(1)
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+    reasons = [Reason(signal=s, text=f"signal {s}", weight=w) for s, w in (("T1", 30), ("T4", 40), ("T3", 100))]
+    conninfo = url.replace("postgresql+psycopg://", "postgresql://")
+    with psycopg.connect(conninfo) as conn, conn.cursor() as cur:
+        with cur.copy("COPY reports (report_key, source, source_id, version, latest, content_sha256, origin, "
+                      "received_at, ingested_at, document) FROM STDIN") as copy:
+            for i in range(n):
+                sid = str(90_000_000 + i)
+                report = Report(source="ncmec", source_id=sid, received_at=start + timedelta(seconds=i * 30),
+                                additional_info="Synthetic benchmark report.",
+                                parties=(Party(role=PartyRole.REPORTED, first_name="Max", last_name="Example"),))
+                copy.write_row((f"ncmec/{sid}", "ncmec", sid, 1, True, "0" * 64, "provider", report.received_at,
+                                start, report.model_dump_json()))
+        countries = ["DE", "ES", "FR", "NL", "IT", "PL", "DK", "BE"]
+        with cur.copy("COPY report_state (report_key, source, source_id, received_at, version, stale, tier, "
+                      "tier_rank, score, country, authority, triage, linked_reports) FROM STDIN") as copy:
+            for i in range(n):
+                sid = str(90_000_000 + i)
+                rank = rng.choices([1, 2, 3, 4], weights=[3, 40, 50, 7])[0]
+                score = round(rng.uniform(0, 300), 1)
+                triage = Triage(tier=Tier(f"P{rank}"), score=score, reasons=tuple(rng.sample(reasons, 2)),
+                                rules_version="bench")
+                copy.write_row((f"ncmec/{sid}", "ncmec", sid, start + timedelta(seconds=i * 30), 1, False,
+                                f"P{rank}", rank, score, rng.choice(countries), "National unit",
+                                triage.model_dump_json(), "[]"))
+        conn.commit()
+        cur.execute("ANALYZE")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--reports", type=int, default=1_000_000)
+    parser.add_argument("--users", type=int, default=20)
+    parser.add_argument("--seconds", type=int, default=30)
+    args = parser.parse_args()
+    base = os.environ.get("LANZAROTE_TEST_POSTGRES_URL")
+    if not base:
+        sys.exit("set LANZAROTE_TEST_POSTGRES_URL (e.g. postgresql+psycopg://postgres@127.0.0.1:5432/test)")
+    name = f"bench_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(base)
+    with admin.begin() as conn:
+        conn.execute(text(f"CREATE SCHEMA {name}"))
+    url = f"{base}{'&' if '?' in base else '?'}options=-csearch_path%3D{name}"
+    server = None
+    try:
+        from lanzarote.store import access
+        from lanzarote.store.db import open_store, session
+
+        engine = open_store(url)
+        t0 = time.perf_counter()
+        load(url, args.reports)
+        print(f"loaded {args.reports:,} reports in {time.perf_counter() - t0:,.0f} s")
+        with session(engine) as s:
+            access.add_user(s, "bench", PASSWORD, "analyst", access.HUB, datetime.now(UTC))
+        port = free_port()
+        env = {**os.environ, "LANZAROTE_DATABASE_URL": url}
+        server = subprocess.Popen([sys.executable, "-m", "lanzarote", "serve", "--port", str(port)], env=env)
+        base_url = f"http://127.0.0.1:{port}"
+        for _ in range(100):
+            try:
+                httpx.get(base_url + "/login", timeout=1)
+                break
+            except httpx.HTTPError:
+                time.sleep(0.2)
+        login = httpx.post(base_url + "/login", data={"username": "bench", "password": PASSWORD})
+        cookies = dict(login.history[0].cookies) if login.history else dict(login.cookies)
+        timings: dict[str, list[float]] = {"queue": [], "report": []}
+        lock = threading.Lock()
+        stop = time.monotonic() + args.seconds
+
+        def user(seed: int) -> None:
+            rng = random.Random(seed)
+            with httpx.Client(base_url=base_url, cookies=cookies, timeout=30) as client:
+                while time.monotonic() < stop:
+                    if rng.random() < 0.5:
+                        kind = "queue"
+                        path = rng.choice(["/", "/?tier=P1", "/?tier=P2", f"/?offset={rng.randrange(0, 2000, 50)}"])
+                    else:
+                        kind = "report"
+                        path = f"/reports/ncmec/{90_000_000 + rng.randrange(args.reports)}"
+                    t = time.perf_counter()
+                    response = client.get(path)
+                    elapsed = (time.perf_counter() - t) * 1000
+                    assert response.status_code == 200, (path, response.status_code)
+                    with lock:
+                        timings[kind].append(elapsed)
+
+        threads = [threading.Thread(target=user, args=(i,)) for i in range(args.users)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        for kind, values in timings.items():
+            q = statistics.quantiles(values, n=100)
+            print(f"{kind} page: {len(values):,} requests, p50 {q[49]:.0f} ms, p95 {q[94]:.0f} ms, "
+                  f"p99 {q[98]:.0f} ms ({args.users} users, {args.reports:,} reports in PostgreSQL)")
+        print(json.dumps({k: len(v) for k, v in timings.items()}))
+        print(describe())
+    finally:
+        if server is not None:
+            server.terminate()
+            server.wait(timeout=10)
+        with admin.begin() as conn:
+            conn.execute(text(f"DROP SCHEMA {name} CASCADE"))
+
+
+if __name__ == "__main__":
+    main()
