@@ -45,7 +45,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("identifier_fanout_limit", 50, "An identifier seen in more reports than this stops linking."),
     Setting("host", "127.0.0.1", "Address the web app listens on."),
     Setting("port", 8000, "Port the web app listens on."),
-    Setting("secret_key", "", "Secret for session cookies; generated into data_dir when empty."),
+    Setting("secret_key", "", "Key that signs the forms' CSRF tokens; made up at each server start when empty."),
+    Setting("web_workers", 2, "Server processes of `lanzarote serve` (one per core is a good start)."),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}

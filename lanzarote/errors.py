@@ -35,3 +35,7 @@ class NotAuthenticated(LanzaroteError):
 
 class Conflict(LanzaroteError):
     http_status = 409
+
+
+class TooManyRequests(LanzaroteError):
+    http_status = 429

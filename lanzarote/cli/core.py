@@ -27,7 +27,7 @@ def init() -> None:
     with session(engine) as s:
         if not access.list_users(s):
             password = secrets.token_urlsafe(12)
-            access.add_user(s, "admin", password, "administrator", access.HUB, datetime.now(UTC))
+            access.add_user(s, "admin", password, "administrator", access.HUB, datetime.now(UTC))  # hub: made by 0004
             console.print(f"first administrator: [bold]admin[/bold], password [bold]{password}[/bold] "
                           "(shown once: keep it safe, or add another with `lanzarote users add`)")
 

@@ -35,7 +35,7 @@ def queue(
         limit = 20
     with session(open_engine()) as s:
         items = store_reports.queue(s, limit=limit, tier=tier, country=country)
-        total = store_reports.count_queue(s, tier=tier, country=country)
+        total = store_reports.count_queue(s, store_reports.QueueFilter(tier=tier, country=country))
     if fmt is Format.JSON:
         typer.echo(json.dumps([i.model_dump(mode="json") for i in items], ensure_ascii=False))
     elif fmt is Format.CSV:

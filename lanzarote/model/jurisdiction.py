@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from enum import StrEnum
 
 from lanzarote.model.base import Record
@@ -16,6 +17,7 @@ class EvidenceKind(StrEnum):
     VICTIM_COUNTRY = "victim_country"
     HOSTING = "hosting"
     ESTIMATED_LOCATION = "estimated_location"
+    ANALYST_DECISION = "analyst_decision"
 
 
 class JurisdictionEvidence(Record):
@@ -27,6 +29,16 @@ class JurisdictionEvidence(Record):
     strength: float
     asserted_by: str
     note: str | None = None
+
+
+class RouteOverride(Record):
+    """An analyst's routing decision: it wins over the evidence, and says who decided, when and why."""
+
+    country: str
+    authority: str | None = None
+    reason: str
+    decided_by: str
+    decided_at: datetime
 
 
 class Route(Record):
@@ -42,3 +54,4 @@ class Route(Record):
     needs_manual_routing: bool = False
     missing: tuple[str, ...] = ()
     tables_version: str | None = None
+    override: RouteOverride | None = None

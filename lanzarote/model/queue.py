@@ -19,3 +19,6 @@ class QueueItem(Record):
     authority: str | None
     subject: str | None
     linked_reports: list[str] | None
+    provider: str | None = None
+    incident_type: str | None = None
+    assigned_to: str | None = None

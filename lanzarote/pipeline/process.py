@@ -26,10 +26,11 @@ from lanzarote.model.linking import Identifier, IdentifierKind
 from lanzarote.model.media import FileVerdict
 from lanzarote.model.priority import Reason, Tier
 from lanzarote.model.report import Report
-from lanzarote.routing.resolve import route
+from lanzarote.routing.resolve import overridden, route
 from lanzarote.routing.tables import RoutingTables
 from lanzarote.store import reports as store_reports
 from lanzarote.store import state as store_state
+from lanzarote.store import work as store_work
 from lanzarote.store.db import session
 from lanzarote.store.state import ReportState, StoredSighting
 from lanzarote.triage.context import TriageContext
@@ -145,6 +146,7 @@ def process_batch(s: Session, keys: Sequence[str], stages: Stages, held: set[tup
     source_id = {k: sid for ms in members.values() for k, sid in ms}
     states = []
     batch_verdicts = dict(zip(keys, _verdicts(stages, [reports[k] for k in keys]), strict=True))
+    decisions = store_work.overrides_of(s, keys)
     for key in keys:
         report = reports[key]
         subject = subject_of[key]
@@ -152,6 +154,8 @@ def process_batch(s: Session, keys: Sequence[str], stages: Stages, held: set[tup
         linked = [k for k in linked if k != key]
         verdicts = batch_verdicts[key]
         report_route = route(report, stages.tables)
+        if key in decisions:
+            report_route = overridden(report_route, decisions[key], stages.tables)
         subject_reasons: list[tuple[str, Reason]] = [
             (source_id.get(k, k), r) for k in linked for r in stored_reasons.get(k, ()) if r.signal in TOP_SIGNALS
         ]
@@ -163,7 +167,9 @@ def process_batch(s: Session, keys: Sequence[str], stages: Stages, held: set[tup
         )
         decision = triage(report, context, stages.rules, stages.lexicon)
         states.append(ReportState(key, verdicts, report_route, decision, subject,
-                                  tuple(source_id.get(k, k) for k in linked[:MAX_LINKED_SHOWN])))
+                                  tuple(source_id.get(k, k) for k in linked[:MAX_LINKED_SHOWN]),
+                                  report.reporter.name if report.reporter else None,
+                                  report.incident_type.value if report.incident_type else None))
     store_state.save(s, states, now)
     return states, len(result.links), stale_elsewhere
 

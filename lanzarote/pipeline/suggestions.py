@@ -6,6 +6,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 from sqlalchemy import Engine
+from sqlalchemy.orm import Session
 
 from lanzarote import config
 from lanzarote.linking.persons import PersonRecord, person_records_of, suggest
@@ -45,17 +46,21 @@ def _key(engine: Engine, report_id: str) -> str:
 def decide(engine: Engine, report_a: str, report_b: str, status: SuggestionStatus, by: str) -> Suggestion:
     """Confirm (the two reports' people are one: their subjects merge) or reject (never suggested again)."""
     a, b = sorted((_key(engine, report_a), _key(engine, report_b)))
-    now = datetime.now(UTC)
     with session(engine) as s:
-        decision = store_state.decide(s, a, b, status, by, now)
-        if status is SuggestionStatus.CONFIRMED:
-            evidence = "; ".join(decision.evidence) or f"p={decision.probability}"
-            link = Link(report_a=a, report_b=b, identifiers=(Identifier(
-                kind=IdentifierKind.CONFIRMED, value=f"confirmed by {by} on {now:%Y-%m-%d}: {evidence}"),))
-            store_state.save_links(s, [link])
-            existing = store_state.subjects_of(s, [a, b])
-            members = store_state.members(s, {v for v in existing.values() if v})
-            assignment = assign_subjects([link], existing, {k: [m for m, _ in v] for k, v in members.items()})
-            store_state.set_subjects(s, assignment)
-            store_state.mark_stale(s, set(assignment))
+        return record_decision(s, a, b, status, by, datetime.now(UTC))
+
+
+def record_decision(s: Session, a: str, b: str, status: SuggestionStatus, by: str, now: datetime) -> Suggestion:
+    """An analyst's decision on the suggestion between report keys `a` and `b`, within the caller's transaction."""
+    decision = store_state.decide(s, a, b, status, by, now)
+    if status is SuggestionStatus.CONFIRMED:
+        evidence = "; ".join(decision.evidence) or f"p={decision.probability}"
+        link = Link(report_a=decision.report_a, report_b=decision.report_b, identifiers=(Identifier(
+            kind=IdentifierKind.CONFIRMED, value=f"confirmed by {by} on {now:%Y-%m-%d}: {evidence}"),))
+        store_state.save_links(s, [link])
+        existing = store_state.subjects_of(s, [a, b])
+        members = store_state.members(s, {v for v in existing.values() if v})
+        assignment = assign_subjects([link], existing, {k: [m for m, _ in v] for k, v in members.items()})
+        store_state.set_subjects(s, assignment)
+        store_state.mark_stale(s, set(assignment))
     return decision

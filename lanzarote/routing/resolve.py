@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from lanzarote.model.jurisdiction import EvidenceKind, JurisdictionEvidence, Route
+from lanzarote.model.jurisdiction import EvidenceKind, JurisdictionEvidence, Route, RouteOverride
 from lanzarote.model.report import PartyRole, Report
 from lanzarote.routing.evidence import evidence_of, victim_countries
 from lanzarote.routing.tables import MilitaryNetwork, Region, RoutingTables
@@ -75,3 +75,17 @@ def _military(report: Report, tables: RoutingTables) -> MilitaryNetwork | None:
             if geo.isp and pattern.search(geo.isp):
                 return network
     return None
+
+
+def overridden(found: Route, decision: RouteOverride, tables: RoutingTables) -> Route:
+    """The route an analyst decided on: their country and authority first, the evidence found kept beside it."""
+    unit = tables.units.get(decision.country)
+    decided = JurisdictionEvidence(kind=EvidenceKind.ANALYST_DECISION, value=decision.reason, country=decision.country,
+                                   strength=1.0, asserted_by=decision.decided_by)
+    return found.model_copy(update={
+        "country": decision.country, "confidence": 1.0, "needs_manual_routing": False,
+        "national_unit": unit.national_unit if unit else None,
+        "authority": decision.authority or (found.authority if found.country == decision.country else None),
+        "evidence": (decided, *(e for e in found.evidence if e.kind is not EvidenceKind.ANALYST_DECISION)),
+        "missing": (), "override": decision,
+    })

@@ -1,8 +1,8 @@
-"""Users, their agency and role, sessions, and need-to-know: which reports a user may see at all.
+"""Agencies, their users and roles, sessions, and need-to-know: which reports a user may see at all.
 
 Passwords are hashed with Argon2. A session token is random, shown once to the browser as a cookie, and stored only
-as its SHA-256. An agency is a country's unit (its ISO code: it sees the reports routed to that country) or the hub
-(`HUB`: it sees everything it coordinates).
+as its SHA-256. An agency is a national unit (it sees the reports routed to its country), a local authority (the
+reports routed to it) or the hub (`HUB`, created with the store: it sees everything it coordinates).
 """
 
 from __future__ import annotations
@@ -14,17 +14,28 @@ from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import VerificationError, VerifyMismatchError
-from sqlalchemy import Boolean, Column, DateTime, ForeignKey, Integer, String, Table, insert, select, update
+from sqlalchemy import Boolean, Column, DateTime, ForeignKey, Integer, Select, String, Table, insert, select, update
 from sqlalchemy.orm import Session
 
-from lanzarote.errors import Conflict, InputRejected
+from lanzarote.errors import Conflict, InputRejected, NotFound
 from lanzarote.store.metadata import metadata
 
+AGENCY_KINDS = ("national_unit", "local_authority", "hub")
 ROLES = ("analyst", "supervisor", "victim_identification", "auditor", "administrator")
 VICTIM_ROLES = {"victim_identification", "supervisor"}
 HUB = "HUB"
 SESSION_HOURS = 10
 _hasher = PasswordHasher()
+
+agencies = Table(
+    "agencies",
+    metadata,
+    Column("code", String(40), primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("kind", String(20), nullable=False),
+    Column("country", String(2)),
+    Column("authority", String(300)),
+)
 
 users = Table(
     "users",
@@ -46,6 +57,39 @@ sessions = Table(
     Column("expires_at", DateTime(timezone=True), nullable=False),
 )
 
+api_tokens = Table(
+    "api_tokens",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("token_sha256", String(64), nullable=False, unique=True),
+    Column("user_id", Integer, ForeignKey("users.id"), nullable=False),
+    Column("name", String(100), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("revoked_at", DateTime(timezone=True)),
+)
+
+
+@dataclass(frozen=True)
+class Agency:
+    code: str
+    name: str
+    kind: str
+    country: str | None = None
+    authority: str | None = None
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The part of the queue an agency may see: everything (hub), a country, or one authority in a country."""
+
+    country: str | None = None
+    authority: str | None = None
+
+    def covers(self, country: str | None, authority: str | None) -> bool:
+        if self.country is None:
+            return True
+        return country == self.country and (self.authority is None or authority == self.authority)
+
 
 @dataclass(frozen=True)
 class User:
@@ -53,18 +97,72 @@ class User:
     username: str
     role: str
     agency: str
+    scope: Scope = Scope()
 
     @property
     def sees_victims(self) -> bool:
         return self.role in VICTIM_ROLES
 
-    def may_see(self, country: str | None) -> bool:
-        """Need-to-know: the hub sees everything; a national unit the reports routed to its country."""
-        return self.agency == HUB or (country is not None and country == self.agency)
+    @property
+    def is_hub(self) -> bool:
+        return self.scope.country is None
+
+    def may_see(self, country: str | None, authority: str | None = None) -> bool:
+        """Need-to-know: the hub sees everything; a unit what is routed to its country; an authority its own."""
+        return self.scope.covers(country, authority)
+
+    def may(self, action: str) -> bool:
+        """What a role may do beyond reading: `administer`, `audit`, `decide` (assign, route, confirm links)."""
+        allowed = {"administer": {"administrator"}, "audit": {"auditor", "administrator"},
+                   "decide": {"analyst", "supervisor", "victim_identification", "administrator"}}
+        return self.role in allowed[action]
+
+
+def _scope(agency: Agency | None) -> Scope:
+    if agency is None or agency.kind == "hub":
+        return Scope() if agency is not None else Scope(country="--")  # an unknown agency sees nothing
+    return Scope(country=agency.country, authority=agency.authority if agency.kind == "local_authority" else None)
+
+
+def _agency(row: object) -> Agency:
+    m = row._mapping  # type: ignore[attr-defined]
+    return Agency(code=m["code"], name=m["name"], kind=m["kind"], country=m["country"], authority=m["authority"])
+
+
+def add_agency(s: Session, code: str, name: str, kind: str, country: str | None = None,
+               authority: str | None = None) -> Agency:
+    """Add an agency; a national unit needs its country, a local authority its country and authority name."""
+    code = code.strip().upper()
+    if kind not in AGENCY_KINDS:
+        raise InputRejected(f"unknown agency kind {kind!r}: one of {', '.join(AGENCY_KINDS)}")
+    if not code or len(code) > 40:
+        raise InputRejected("an agency code is 1 to 40 characters, e.g. DE or DE-BY-LKA")
+    if kind != "hub" and (not country or len(country) != 2):
+        raise InputRejected(f"a {kind.replace('_', ' ')} needs its country (two letters, e.g. --country DE)")
+    if kind == "local_authority" and not authority:
+        raise InputRejected("a local authority needs its name as the routing tables give it (--authority)")
+    if s.execute(select(agencies.c.code).where(agencies.c.code == code)).first():
+        raise Conflict(f"agency {code!r} exists already")
+    agency = Agency(code=code, name=name, kind=kind, country=country.upper() if country else None,
+                    authority=authority if kind == "local_authority" else None)
+    s.execute(insert(agencies).values(code=agency.code, name=agency.name, kind=agency.kind, country=agency.country,
+                                      authority=agency.authority))
+    return agency
+
+
+def list_agencies(s: Session) -> list[Agency]:
+    return [_agency(r) for r in s.execute(select(agencies).order_by(agencies.c.code))]
 
 
 def _user(row: object) -> User:
-    return User(id=row.id, username=row.username, role=row.role, agency=row.agency)  # type: ignore[attr-defined]
+    m = row._mapping  # type: ignore[attr-defined]
+    agency = _agency(row) if m.get("kind") is not None else None
+    return User(id=m["id"], username=m["username"], role=m["role"], agency=m["agency"], scope=_scope(agency))
+
+
+def _users_select() -> Select[tuple[object, ...]]:
+    return select(users, agencies.c.code, agencies.c.name, agencies.c.kind, agencies.c.country,
+                  agencies.c.authority).outerjoin(agencies, agencies.c.code == users.c.agency)
 
 
 def add_user(s: Session, username: str, password: str, role: str, agency: str, now: datetime) -> User:
@@ -72,23 +170,33 @@ def add_user(s: Session, username: str, password: str, role: str, agency: str, n
         raise InputRejected(f"unknown role {role!r}: one of {', '.join(ROLES)}")
     if len(password) < 12:
         raise InputRejected("a password needs at least 12 characters")
+    if not username.strip() or len(username) > 100:
+        raise InputRejected("a user name is 1 to 100 characters")
+    if not s.execute(select(agencies.c.code).where(agencies.c.code == agency.upper())).first():
+        raise InputRejected(f"no agency {agency!r}: add it first with `lanzarote agencies add`")
     if s.execute(select(users.c.id).where(users.c.username == username)).first():
         raise Conflict(f"user {username!r} exists already")
     s.execute(insert(users).values(username=username, password_hash=_hasher.hash(password), role=role,
                                    agency=agency.upper(), active=True, created_at=now))
-    return _user(s.execute(select(users).where(users.c.username == username)).one())
+    return _user(s.execute(_users_select().where(users.c.username == username)).one())
 
 
-def list_users(s: Session) -> list[tuple[User, bool]]:
-    return [(_user(r), bool(r.active)) for r in s.execute(select(users).order_by(users.c.username))]
+def list_users(s: Session, agency: str | None = None) -> list[tuple[User, bool]]:
+    query = _users_select().order_by(users.c.username)
+    if agency is not None:
+        query = query.where(users.c.agency == agency)
+    return [(_user(r), bool(r.active)) for r in s.execute(query)]
 
 
 def disable(s: Session, username: str) -> None:
-    s.execute(update(users).where(users.c.username == username).values(active=False))
+    """Disable a user: their sessions and tokens stop working at once; the user stays in the audit trail."""
+    done = s.execute(update(users).where(users.c.username == username).values(active=False))
+    if done.rowcount == 0:  # type: ignore[attr-defined]
+        raise NotFound(f"no user {username!r}")
 
 
 def authenticate(s: Session, username: str, password: str) -> User | None:
-    row = s.execute(select(users).where(users.c.username == username, users.c.active.is_(True))).first()
+    row = s.execute(_users_select().where(users.c.username == username, users.c.active.is_(True))).first()
     if row is None:
         _hasher.hash(password)  # same work whether or not the user exists
         return None
@@ -101,24 +209,72 @@ def authenticate(s: Session, username: str, password: str) -> User | None:
 
 def open_session(s: Session, user: User, now: datetime) -> str:
     token = secrets.token_urlsafe(32)
-    s.execute(insert(sessions).values(token_sha256=hashlib.sha256(token.encode()).hexdigest(), user_id=user.id,
+    s.execute(insert(sessions).values(token_sha256=_digest(token), user_id=user.id,
                                       expires_at=now + timedelta(hours=SESSION_HOURS)))
     return token
 
 
 def close_session(s: Session, token: str) -> None:
-    s.execute(update(sessions).where(sessions.c.token_sha256 == hashlib.sha256(token.encode()).hexdigest())
+    s.execute(update(sessions).where(sessions.c.token_sha256 == _digest(token))
               .values(expires_at=datetime(2000, 1, 1)))
 
 
 def user_for_token(s: Session, token: str, now: datetime) -> User | None:
-    digest = hashlib.sha256(token.encode()).hexdigest()
+    """The user behind a session cookie or an API token (None when unknown, expired, revoked or disabled)."""
+    digest = _digest(token)
     row = s.execute(
-        select(users).join(sessions, sessions.c.user_id == users.c.id)
+        _users_select().join(sessions, sessions.c.user_id == users.c.id)
         .where(sessions.c.token_sha256 == digest, users.c.active.is_(True))
         .add_columns(sessions.c.expires_at)
     ).first()
     if row is None:
-        return None
+        row = s.execute(
+            _users_select().join(api_tokens, api_tokens.c.user_id == users.c.id)
+            .where(api_tokens.c.token_sha256 == digest, api_tokens.c.revoked_at.is_(None),
+                   users.c.active.is_(True))
+        ).first()
+        return _user(row) if row is not None else None
     expires = row.expires_at if row.expires_at.tzinfo else row.expires_at.replace(tzinfo=now.tzinfo)
     return _user(row) if expires > now else None
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class ApiToken:
+    id: int
+    username: str
+    name: str
+    created_at: datetime
+    revoked: bool
+
+
+def create_token(s: Session, user: User, name: str, now: datetime) -> tuple[ApiToken, str]:
+    """A token for an integration: the secret is returned once and only its SHA-256 is kept."""
+    if not name.strip() or len(name) > 100:
+        raise InputRejected("name the token after the integration that uses it (1 to 100 characters)")
+    secret = "lzt_" + secrets.token_urlsafe(32)
+    token_id = s.execute(insert(api_tokens).values(token_sha256=_digest(secret), user_id=user.id, name=name,
+                                                   created_at=now).returning(api_tokens.c.id)).scalar_one()
+    return ApiToken(id=token_id, username=user.username, name=name, created_at=now, revoked=False), secret
+
+
+def tokens(s: Session, username: str | None = None) -> list[ApiToken]:
+    query = (select(api_tokens, users.c.username).join(users, users.c.id == api_tokens.c.user_id)
+             .order_by(api_tokens.c.id))
+    if username is not None:
+        query = query.where(users.c.username == username)
+    return [ApiToken(id=r.id, username=r.username, name=r.name, created_at=r.created_at,
+                     revoked=r.revoked_at is not None) for r in s.execute(query)]
+
+
+def revoke_token(s: Session, token_id: int, now: datetime, username: str | None = None) -> None:
+    """Revoke a token (only one of `username`'s when given); it stops working at once."""
+    query = update(api_tokens).where(api_tokens.c.id == token_id, api_tokens.c.revoked_at.is_(None))
+    if username is not None:
+        owner = select(users.c.id).where(users.c.username == username).scalar_subquery()
+        query = query.where(api_tokens.c.user_id == owner)
+    if s.execute(query.values(revoked_at=now)).rowcount == 0:  # type: ignore[attr-defined]
+        raise NotFound(f"no active token {token_id}")

@@ -60,8 +60,14 @@ def verify(s: Session) -> list[str]:
     return problems
 
 
-def entries(s: Session, limit: int = 200, actor: str | None = None) -> list[dict[str, object]]:
+def entries(s: Session, limit: int = 200, actor: str | None = None, action: str | None = None,
+            target: str | None = None) -> list[dict[str, object]]:
+    """Entries, newest first, by actor, action, and target prefix."""
     query = select(audit).order_by(audit.c.id.desc()).limit(limit)
     if actor:
         query = query.where(audit.c.actor == actor)
+    if action:
+        query = query.where(audit.c.action == action)
+    if target:
+        query = query.where(audit.c.target.startswith(target, autoescape=True))
     return [dict(r._mapping) for r in s.execute(query)]

@@ -181,7 +181,8 @@ def _write_reports(
             "report_key": s["key"],
             "source": s["row"].source,  # type: ignore[attr-defined]
             "source_id": s["row"].source_id,  # type: ignore[attr-defined]
-            "received_at": _utc(s["row"].received_at),  # type: ignore[attr-defined]
+            # no received time in the report: ours, so that the queue's order never meets a NULL
+            "received_at": _utc(s["row"].received_at) or now,  # type: ignore[attr-defined]
             "version": s["version"],
             "stale": True,
             "tier_rank": schema.TIER_RANK_UNRANKED,

@@ -6,16 +6,17 @@ the clearing house's layer, so that a file or a layer arriving before or after i
 
 from __future__ import annotations
 
+import base64
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from pydantic import TypeAdapter
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 from sqlalchemy.orm import Session
 
-from lanzarote.errors import NotFound
+from lanzarote.errors import InputRejected, NotFound
 from lanzarote.model.jurisdiction import Route
 from lanzarote.model.linking import Identifier, Link
 from lanzarote.model.media import FileVerdict
@@ -54,19 +55,98 @@ class StoredReport:
     subject: str | None
     linked_reports: tuple[str, ...]
     links: tuple[Link, ...]
+    assigned_to: str | None = None
 
 
-def _queue_select(tier: str | None, country: str | None, search: str | None) -> Select[tuple[object, ...]]:
+@dataclass(frozen=True)
+class QueueFilter:
+    """What an analyst narrows the queue to; `country`/`authority` also carry the agency's need-to-know scope."""
+
+    tier: str | None = None
+    country: str | None = None
+    authority: str | None = None
+    provider: str | None = None
+    incident_type: str | None = None
+    received_from: datetime | None = None
+    received_before: datetime | None = None
+    assigned_to: str | None = None
+    """A user name, or `UNASSIGNED` for the reports nobody has taken yet."""
+    search: str | None = None
+
+
+UNASSIGNED = "-"
+
+
+@dataclass(frozen=True)
+class QueuePosition:
+    """Where a page of the queue ended: the next page starts after it (keyset pagination, no OFFSET)."""
+
+    tier_rank: int
+    score: float | None
+    received_at: datetime
+    report_key: str
+
+    def encode(self) -> str:
+        raw = json.dumps([self.tier_rank, self.score, self.received_at.isoformat(), self.report_key])
+        return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+    @classmethod
+    def decode(cls, cursor: str) -> QueuePosition:
+        try:
+            raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+            rank, score, received, key = json.loads(raw)
+            at = datetime.fromisoformat(received)
+            if not isinstance(rank, int) or not isinstance(key, str) or not (
+                    score is None or isinstance(score, int | float)):
+                raise ValueError(cursor)
+        except (ValueError, TypeError, UnicodeDecodeError) as exc:
+            raise InputRejected("this cursor is not one the queue gave out: start again from the first page") from exc
+        return cls(rank, None if score is None else float(score), as_utc(at) or at, key)
+
+
+def _queue_select(f: QueueFilter) -> Select[tuple[object, ...]]:
     s = schema.report_state
     query = select(s)
-    if tier:
-        query = query.where(s.c.tier == tier)
-    if country:
-        query = query.where(s.c.country == country.upper())
-    if search:
-        like = f"%{search}%"
+    if f.tier:
+        query = query.where(s.c.tier == f.tier)
+    if f.country:
+        query = query.where(s.c.country == f.country.upper())
+    if f.authority:
+        query = query.where(s.c.authority == f.authority)
+    if f.provider:
+        query = query.where(s.c.provider == f.provider)
+    if f.incident_type:
+        query = query.where(s.c.incident_type == f.incident_type)
+    if f.received_from:
+        query = query.where(s.c.received_at >= f.received_from)
+    if f.received_before:
+        query = query.where(s.c.received_at < f.received_before)
+    if f.assigned_to == UNASSIGNED:
+        query = query.where(s.c.assigned_to.is_(None))
+    elif f.assigned_to:
+        query = query.where(s.c.assigned_to == f.assigned_to)
+    if f.search:
+        like = f"%{f.search}%"
         query = query.where(or_(s.c.source_id.like(like), s.c.authority.like(like), s.c.subject_id.like(like)))
     return query
+
+
+def _after(position: QueuePosition) -> ColumnElement[bool]:
+    """Rows after `position` in queue order (tier rank, score descending with NULLs last, received, key)."""
+    s = schema.report_state
+    later = or_(s.c.received_at > position.received_at,
+                and_(s.c.received_at == position.received_at, s.c.report_key > position.report_key))
+    if position.score is None:
+        same_rank = and_(s.c.score.is_(None), later)
+    else:
+        same_rank = or_(s.c.score < position.score, s.c.score.is_(None), and_(s.c.score == position.score, later))
+    return or_(s.c.tier_rank > position.tier_rank, and_(s.c.tier_rank == position.tier_rank, same_rank))
+
+
+@dataclass(frozen=True)
+class QueuePage:
+    items: list[QueueItem]
+    next_cursor: str | None
 
 
 def queue(
@@ -78,14 +158,8 @@ def queue(
     country: str | None = None,
     search: str | None = None,
 ) -> list[QueueItem]:
-    """The queue: by tier, then score, then age (oldest first); reports not ranked yet come last, oldest first.
-
-    The order is exactly the `ix_report_state_queue_order` index, so a page of the queue is an index range scan.
-    """
-    s = schema.report_state
-    query = _queue_select(tier, country, search).order_by(
-        s.c.tier_rank, s.c.score.desc().nulls_last(), s.c.received_at, s.c.report_key
-    )
+    """The queue: by tier, then score, then age (oldest first); reports not ranked yet come last, oldest first."""
+    query = _ordered(_queue_select(QueueFilter(tier=tier, country=country, search=search)))
     if limit is not None:
         query = query.limit(limit)
     if offset:
@@ -93,10 +167,50 @@ def queue(
     return [queue_item(row._mapping) for row in session.execute(query)]
 
 
-def count_queue(
-    session: Session, *, tier: str | None = None, country: str | None = None, search: str | None = None
-) -> int:
-    sub = _queue_select(tier, country, search).subquery()
+def _ordered(query: Select[tuple[object, ...]]) -> Select[tuple[object, ...]]:
+    # exactly the `ix_report_state_queue_order` index, so a page of the queue is an index range scan
+    s = schema.report_state
+    return query.order_by(s.c.tier_rank, s.c.score.desc().nulls_last(), s.c.received_at, s.c.report_key)
+
+
+def queue_page(session: Session, f: QueueFilter, *, limit: int = 50, cursor: str | None = None) -> QueuePage:
+    """One page of the filtered queue, and the cursor of the next (None on the last page)."""
+    query = _queue_select(f)
+    if cursor:
+        query = query.where(_after(QueuePosition.decode(cursor)))
+    rows = [row._mapping for row in session.execute(_ordered(query).limit(limit + 1))]
+    more = len(rows) > limit
+    rows = rows[:limit]
+    next_cursor = None
+    if more and rows:
+        last = rows[-1]
+        next_cursor = QueuePosition(int(last["tier_rank"]), last["score"], as_utc(last["received_at"]) or datetime.min,
+                                    str(last["report_key"])).encode()
+    return QueuePage([queue_item(r) for r in rows], next_cursor)
+
+
+def newest_page(session: Session, f: QueueFilter, *, limit: int = 50, cursor: str | None = None) -> QueuePage:
+    """The filtered reports, newest received first (the reports listing), and the cursor of the next page."""
+    s = schema.report_state
+    query = _queue_select(f)
+    if cursor:
+        p = QueuePosition.decode(cursor)
+        query = query.where(or_(s.c.received_at < p.received_at,
+                                and_(s.c.received_at == p.received_at, s.c.report_key < p.report_key)))
+    rows = [r._mapping for r in session.execute(
+        query.order_by(s.c.received_at.desc(), s.c.report_key.desc()).limit(limit + 1))]
+    more = len(rows) > limit
+    rows = rows[:limit]
+    next_cursor = None
+    if more and rows:
+        last = rows[-1]
+        next_cursor = QueuePosition(0, None, as_utc(last["received_at"]) or datetime.min,
+                                    str(last["report_key"])).encode()
+    return QueuePage([queue_item(r) for r in rows], next_cursor)
+
+
+def count_queue(session: Session, f: QueueFilter | None = None) -> int:
+    sub = _queue_select(f or QueueFilter()).subquery()
     return int(session.execute(select(func.count()).select_from(sub)).scalar_one())
 
 
@@ -117,6 +231,9 @@ def queue_item(row: object) -> QueueItem:
         authority=m["authority"],
         subject=m["subject_id"],
         linked_reports=linked,
+        provider=m.get("provider"),
+        incident_type=m.get("incident_type"),
+        assigned_to=m.get("assigned_to"),
     )
 
 
@@ -199,6 +316,7 @@ def get_report(session: Session, report_id: str, source: str | None = None) -> S
         subject=st.get("subject_id"),  # type: ignore[arg-type]
         linked_reports=tuple(json.loads(str(st["linked_reports"]))) if st.get("linked_reports") else (),
         links=links,
+        assigned_to=st.get("assigned_to"),  # type: ignore[arg-type]
     )
 
 

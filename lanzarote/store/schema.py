@@ -109,12 +109,28 @@ report_state = Table(
     Column("linked_reports", Text),
     Column("rules_version", String(60)),
     Column("processed_at", DateTime(timezone=True)),
+    Column("provider", String(200)),
+    Column("incident_type", String(200)),
+    Column("assigned_to", String(100)),
+    Column("first_action_at", DateTime(timezone=True)),
 )
 Index("ix_report_state_queue", report_state.c.tier_rank, report_state.c.score, report_state.c.received_at)
 Index("ix_report_state_stale", report_state.c.stale)
 Index("ix_report_state_subject", report_state.c.subject_id)
 Index("ix_report_state_source_id", report_state.c.source_id)
 Index("ix_report_state_country", report_state.c.country)
+Index("ix_report_state_assigned_to", report_state.c.assigned_to)
+
+route_overrides = Table(
+    "route_overrides",
+    metadata,
+    Column("report_key", String(300), primary_key=True),
+    Column("country", String(2), nullable=False),
+    Column("authority", String(300)),
+    Column("reason", Text, nullable=False),
+    Column("decided_by", String(100), nullable=False),
+    Column("decided_at", DateTime(timezone=True), nullable=False),
+)
 
 identifiers = Table(
     "identifiers",

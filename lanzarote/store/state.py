@@ -37,6 +37,8 @@ class ReportState:
     triage: Triage | None
     subject_id: str | None
     linked_reports: tuple[str, ...]
+    provider: str | None = None
+    incident_type: str | None = None
 
 
 @dataclass(frozen=True)
@@ -91,6 +93,8 @@ def save(session: Session, states: Sequence[ReportState], now: datetime) -> None
             "b_route": st.route.model_dump_json() if st.route else None,
             "b_triage": triage.model_dump_json() if triage else None,
             "b_linked": json.dumps(list(st.linked_reports)),
+            "b_provider": st.provider,
+            "b_incident": st.incident_type,
         })
     statement = (
         update(s)
@@ -100,6 +104,7 @@ def save(session: Session, states: Sequence[ReportState], now: datetime) -> None
             rules_version=bindparam("b_rules"), country=bindparam("b_country"), authority=bindparam("b_authority"),
             subject_id=bindparam("b_subject"), verdicts=bindparam("b_verdicts"), route=bindparam("b_route"),
             triage=bindparam("b_triage"), linked_reports=bindparam("b_linked"), processed_at=now,
+            provider=bindparam("b_provider"), incident_type=bindparam("b_incident"),
         )
     )
     session.connection().execute(statement, rows)

@@ -1,4 +1,5 @@
-"""A processed synthetic store with three users: a hub analyst, a German unit analyst, a victim specialist."""
+"""A processed synthetic store with users of three agencies: the hub (analyst, victim specialist, auditor,
+administrator), the German national unit (analyst) and the French national unit (analyst)."""
 
 from __future__ import annotations
 
@@ -29,9 +30,14 @@ def web_engine(engine: Engine, tmp_path: Path) -> Engine:
     process(engine)
     now = datetime.now(UTC)
     with session(engine) as s:
+        access.add_agency(s, "DE", "German national unit (fictional)", "national_unit", "DE")
         access.add_user(s, "hub-analyst", PASSWORD, "analyst", access.HUB, now)
         access.add_user(s, "de-analyst", PASSWORD, "analyst", "DE", now)
         access.add_user(s, "hub-victims", PASSWORD, "victim_identification", access.HUB, now)
+        access.add_agency(s, "FR", "French national unit (fictional)", "national_unit", "FR")
+        access.add_user(s, "fr-analyst", PASSWORD, "analyst", "FR", now)
+        access.add_user(s, "hub-auditor", PASSWORD, "auditor", access.HUB, now)
+        access.add_user(s, "hub-admin", PASSWORD, "administrator", access.HUB, now)
     return engine
 
 
@@ -44,3 +50,12 @@ def client(web_engine: Engine) -> Iterator[TestClient]:
 def log_in(client: TestClient, username: str) -> None:
     response = client.post("/login", data={"username": username, "password": PASSWORD}, follow_redirects=False)
     assert response.status_code == 303, response.text
+
+
+def csrf_of(client: TestClient, path: str = "/") -> str:
+    """The CSRF token of a page's forms."""
+    import re
+
+    found = re.search(r'name="csrf" value="([0-9a-f]+)"', client.get(path).text)
+    assert found is not None
+    return found.group(1)

@@ -8,6 +8,7 @@ import pytest
 import schemathesis
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
+from schemathesis.checks import positive_data_acceptance
 from sqlalchemy import Engine
 
 from lanzarote.web.app import create_app
@@ -32,6 +33,9 @@ def test_the_api_keeps_its_published_contract(api: Any) -> None:
         @given(case=operation.as_strategy())
         @settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck))
         def call(case: Any) -> None:
-            case.call_and_validate(headers={"Authorization": f"Bearer {api.token}"})
+            # a cursor is an opaque token and a decision needs a report in the right state: the schema cannot say
+            # which strings are ours, so a schema-valid request may rightly answer 422 (never 5xx)
+            case.call_and_validate(headers={"Authorization": f"Bearer {api.token}"},
+                                   excluded_checks=[positive_data_acceptance])
 
         call()

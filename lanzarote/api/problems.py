@@ -1,0 +1,74 @@
+"""Errors as `application/problem+json` (RFC 9457) for the API, and as a page or a redirect to log in for the web."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from pydantic import ValidationError
+from sqlalchemy.exc import DataError
+from starlette.exceptions import HTTPException
+
+from lanzarote.errors import LanzaroteError, NotAuthenticated
+
+_BODY = {"content": {"application/problem+json": {"schema": {"type": "object", "properties": {
+    "type": {"type": "string"}, "title": {"type": "string"}, "status": {"type": "integer"},
+    "detail": {"type": "string"}}}}}}
+RESPONSES: dict[int | str, dict[str, Any]] = {
+    401: {"description": "Not logged in", **_BODY}, 403: {"description": "Not allowed", **_BODY},
+    404: {"description": "No such thing (or not yours to see)", **_BODY},
+    422: {"description": "Invalid request", **_BODY}, 429: {"description": "Too many attempts", **_BODY},
+}
+
+
+def problem(status: int, title: str, detail: str) -> JSONResponse:
+    body = {"type": "about:blank", "title": title, "status": status, "detail": detail}
+    return JSONResponse(body, status_code=status, media_type="application/problem+json")
+
+
+def install(app: FastAPI, page: Any) -> None:
+    """Map the one exception hierarchy to answers; `page(request, status, message)` renders the web's error page."""
+
+    @app.exception_handler(LanzaroteError)
+    async def lanzarote_error(request: Request, exc: LanzaroteError) -> Response:
+        if not request.url.path.startswith("/api/"):
+            if isinstance(exc, NotAuthenticated):
+                return RedirectResponse("/login", status_code=303)
+            response: Response = page(request, exc.http_status, str(exc))
+            return response
+        return problem(exc.http_status, type(exc).__name__, str(exc))
+
+    @app.exception_handler(HTTPException)
+    async def unrouted(request: Request, exc: HTTPException) -> Response:
+        # the router's own answers (no such path, wrong method) take the same shape as ours
+        if not request.url.path.startswith("/api/"):
+            response: Response = page(request, exc.status_code, str(exc.detail))
+            return response
+        return problem(exc.status_code, "NotFound" if exc.status_code == 404 else "HTTPError", str(exc.detail))
+
+    @app.exception_handler(DataError)
+    async def unstorable(request: Request, exc: DataError) -> Response:
+        # PostgreSQL refuses some text SQLite takes (a NUL character): the caller's input, not our fault
+        detail = "the request holds text the database cannot keep (a NUL or other control character?)"
+        if not request.url.path.startswith("/api/"):
+            response: Response = page(request, 422, detail)
+            return response
+        return problem(422, "InvalidRequest", detail)
+
+    @app.exception_handler(ValidationError)
+    async def invalid_form(request: Request, exc: ValidationError) -> Response:
+        detail = "; ".join(f"{'.'.join(str(x) for x in e['loc'])}: {e['msg']}" for e in exc.errors()[:5])
+        if not request.url.path.startswith("/api/"):
+            response: Response = page(request, 422, detail)
+            return response
+        return problem(422, "InvalidRequest", detail)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, exc: RequestValidationError) -> Response:
+        detail = "; ".join(f"{'.'.join(str(x) for x in e['loc'])}: {e['msg']}" for e in exc.errors()[:5])
+        if not request.url.path.startswith("/api/"):
+            response: Response = page(request, 422, detail)
+            return response
+        return problem(422, "InvalidRequest", detail)

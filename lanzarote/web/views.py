@@ -1,0 +1,203 @@
+"""The analysts' pages: queue, report, subject, dashboard, administration and audit, rendered on the server.
+
+Pages call the same functions as the API, so need-to-know, auditing and validation are the API's. Forms post with
+the page's CSRF token and answer with a redirect (post/redirect/get).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated, Any
+from urllib.parse import quote, urlencode
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+
+from lanzarote.api import figures, links, people
+from lanzarote.api import reports as api_reports
+from lanzarote.api.context import COOKIE, Ctx, CurrentUser, Db, context, csrf_ok, require, scoped
+from lanzarote.api.reports import Filter, RoutingDecision
+from lanzarote.errors import LanzaroteError, NotAuthenticated
+from lanzarote.model.report import PartyRole
+from lanzarote.store import access, audit
+from lanzarote.store import subjects as store_subjects
+from lanzarote.store.access import User
+from lanzarote.store.stats import statistics_for
+from lanzarote.triage.rules import Rules
+from lanzarote.web import svg
+
+HERE = Path(__file__).parent
+templates = Jinja2Templates(directory=str(HERE / "templates"))
+router = APIRouter(include_in_schema=False)
+Csrf = Annotated[str, Form(max_length=200)]
+
+
+def render(request: Request, name: str, user: User | None, status_code: int = 200, **data: Any) -> Response:
+    ctx = context(request)
+    csrf = ctx.csrf(request.cookies.get(COOKIE, "")) if user else ""
+    return templates.TemplateResponse(request, name, {"user": user, "csrf": csrf, **data}, status_code=status_code)
+
+
+def error_page(request: Request, status: int, message: str) -> Response:
+    return render(request, "error.html", None, status_code=status, status=status, message=message)
+
+
+def back(url: str) -> RedirectResponse:
+    return RedirectResponse(url if url.startswith("/") and not url.startswith("//") else "/", status_code=303)
+
+
+@router.get("/login", response_class=HTMLResponse)
+def login_page(request: Request) -> Response:
+    return render(request, "login.html", None, error=None)
+
+
+@router.post("/login")
+def login(request: Request, s: Db, ctx: Ctx, username: Annotated[str, Form(max_length=100)],
+          password: Annotated[str, Form(max_length=1000)]) -> Response:
+    try:
+        _, token = people.log_in(s, ctx, request, username, password, "web")
+    except LanzaroteError as exc:
+        status = exc.http_status
+        message = "Wrong user name or password." if isinstance(exc, NotAuthenticated) else str(exc)
+        return render(request, "login.html", None, status_code=status, error=message)
+    response = RedirectResponse("/", status_code=303)
+    response.set_cookie(COOKIE, token, httponly=True, samesite="strict", secure=request.url.scheme == "https")
+    return response
+
+
+@router.post("/logout")
+def logout(request: Request, s: Db, ctx: Ctx, user: CurrentUser, csrf: Csrf) -> Response:
+    csrf_ok(request, ctx, csrf)
+    access.close_session(s, request.cookies.get(COOKIE, ""))
+    audit.record(s, user.username, "logout", "-", "", datetime.now(UTC))
+    response = RedirectResponse("/login", status_code=303)
+    response.delete_cookie(COOKIE)
+    return response
+
+
+@router.get("/", response_class=HTMLResponse)
+def queue_page(request: Request, s: Db, ctx: Ctx, user: CurrentUser, f: Filter,
+               cursor: api_reports.Cursor = None) -> Response:
+    page = api_reports.queue_for(s, user, f, cursor)
+    params = {k: v for k, v in request.query_params.items() if k != "cursor" and v}
+    next_url = "/?" + urlencode({**params, "cursor": page.next_cursor}) if page.next_cursor else None
+    colleagues = [u.username for u, active in access.list_users(s, None if user.is_hub else user.agency) if active]
+    return render(request, "queue.html", user, items=page.items, total=ctx.counts.get(s, scoped(user, f)),
+                  f=f, params=params, next_url=next_url, first_page=bool(cursor), colleagues=colleagues,
+                  here=str(request.url.path) + ("?" + str(request.url.query) if request.url.query else ""))
+
+
+@router.get("/reports/{report_id:path}", response_class=HTMLResponse)
+def report_page(request: Request, report_id: str, s: Db, user: CurrentUser) -> Response:
+    stored = api_reports.read_report(s, user, report_id, "web")
+    key = api_reports.key_of(stored)
+    suggestions = store_subjects.suggestions_for(s, {key}, user.scope)
+    colleagues = [u.username for u, active in access.list_users(s) if active and u.may_see(
+        stored.route.country if stored.route else None,
+        (stored.route.authority or stored.route.national_unit) if stored.route else None)]
+    return render(request, "report.html", user, r=stored.report, stored=stored, key=key,
+                  victims=[p for p in stored.report.parties if p.role is PartyRole.VICTIM],
+                  others=[p for p in stored.report.parties if p.role is not PartyRole.VICTIM],
+                  verdicts={v.file_id: v for v in stored.verdicts or ()}, suggestions=suggestions,
+                  colleagues=colleagues)
+
+
+@router.post("/reports/{report_id:path}/assign")
+def assign(request: Request, report_id: str, s: Db, ctx: Ctx, user: CurrentUser, csrf: Csrf,
+           username: Annotated[str, Form(max_length=100)] = "",
+           back_to: Annotated[str, Form(max_length=2000)] = "") -> Response:
+    csrf_ok(request, ctx, csrf)
+    api_reports.assign(s, user, report_id, username or None)
+    return back(back_to or f"/reports/{quote(report_id)}")
+
+
+@router.post("/reports/{report_id:path}/route")
+def route(request: Request, report_id: str, s: Db, ctx: Ctx, user: CurrentUser, csrf: Csrf,
+          country: Annotated[str, Form(max_length=2)], reason: Annotated[str, Form(max_length=2000)],
+          authority: Annotated[str, Form(max_length=300)] = "") -> Response:
+    csrf_ok(request, ctx, csrf)
+    decision = RoutingDecision(country=country, authority=authority or None, reason=reason)
+    api_reports.override_route(s, user, report_id, decision, ctx.tables)
+    return back(f"/reports/{quote(report_id)}")
+
+
+@router.post("/suggestions/decide")
+def decide(request: Request, s: Db, ctx: Ctx, user: CurrentUser, csrf: Csrf,
+           report_a: Annotated[str, Form(max_length=300)], report_b: Annotated[str, Form(max_length=300)],
+           decision: Annotated[str, Form(pattern="^(confirm|reject)$")],
+           back_to: Annotated[str, Form(max_length=2000)] = "/") -> Response:
+    csrf_ok(request, ctx, csrf)
+    links.decide(s, user, report_a, report_b, decision == "confirm")
+    return back(back_to)
+
+
+def _priors(items: list[Any]) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for item in items:
+        for reason in item.reasons or ():
+            if reason.signal == "T8" and reason.evidence:
+                cases = reason.evidence.split(":", 1)[-1]
+                out[f"{item.source}/{item.report_id}"] = [c.strip() for c in cases.split(",") if c.strip()]
+    return out
+
+
+@router.get("/subjects/{subject_id}", response_class=HTMLResponse)
+def subject_page(request: Request, subject_id: str, s: Db, user: CurrentUser) -> Response:
+    view = links.subject_for(s, user, subject_id)
+    graph = svg.link_graph(view.reports, view.links, _priors(view.reports))
+    return render(request, "subject.html", user, view=view, graph=graph, here=f"/subjects/{quote(subject_id)}")
+
+
+@router.get("/dashboard", response_class=HTMLResponse)
+def dashboard(request: Request, s: Db, user: CurrentUser) -> Response:
+    st = statistics_for(s, user.scope)
+    return render(request, "dashboard.html", user, st=st,
+                  per_day=svg.stacked_days(st.days, st.per_day),
+                  per_country=svg.bars([(f"{c} · {a}", n) for c, a, n in st.per_country], "Reports per country"),
+                  per_provider=svg.bars(st.per_provider, "Reports per provider"))
+
+
+@router.get("/admin", response_class=HTMLResponse)
+def admin(request: Request, s: Db, ctx: Ctx, user: CurrentUser) -> Response:
+    require(user, "administer")
+    return render(request, "admin.html", user, users=access.list_users(s), agencies=access.list_agencies(s),
+                  hash_lists=figures.hash_lists(), tables_version=ctx.tables.version,
+                  rules_version=Rules.load().version, roles=access.ROLES, kinds=access.AGENCY_KINDS)
+
+
+@router.post("/admin/users")
+def admin_add_user(request: Request, s: Db, ctx: Ctx, user: CurrentUser, csrf: Csrf,
+                   username: Annotated[str, Form(max_length=100)], password: Annotated[str, Form(max_length=1000)],
+                   role: Annotated[str, Form(max_length=40)], agency: Annotated[str, Form(max_length=40)]) -> Response:
+    csrf_ok(request, ctx, csrf)
+    people.api_add_user(people.NewUser(username=username, password=password, role=role, agency=agency), s, user)
+    return back("/admin")
+
+
+@router.post("/admin/users/{username}/disable")
+def admin_disable_user(request: Request, username: str, s: Db, ctx: Ctx, user: CurrentUser, csrf: Csrf) -> Response:
+    csrf_ok(request, ctx, csrf)
+    people.api_disable_user(username, s, user)
+    return back("/admin")
+
+
+@router.post("/admin/agencies")
+def admin_add_agency(request: Request, s: Db, ctx: Ctx, user: CurrentUser, csrf: Csrf,
+                     code: Annotated[str, Form(max_length=40)], name: Annotated[str, Form(max_length=200)],
+                     kind: Annotated[str, Form(max_length=20)], country: Annotated[str, Form(max_length=2)] = "",
+                     authority: Annotated[str, Form(max_length=300)] = "") -> Response:
+    csrf_ok(request, ctx, csrf)
+    people.api_add_agency(people.NewAgency(code=code, name=name, kind=kind, country=country or None,
+                                           authority=authority or None), s, user)
+    return back("/admin")
+
+
+@router.get("/audit", response_class=HTMLResponse)
+def audit_page(request: Request, s: Db, user: CurrentUser, actor: str = "", action: str = "",
+               target: str = "") -> Response:
+    rows = people.audit_search(s, user, actor[:100], action[:40], target[:300])
+    return render(request, "audit.html", user, rows=rows, actor=actor, action=action, target=target)
+
+
