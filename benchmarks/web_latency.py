@@ -1,25 +1,28 @@
 """Latency of the queue and report pages with many reports in PostgreSQL, under concurrent users.
 
-    .venv/bin/python -m benchmarks.web_latency --reports 1000000 --users 20 --seconds 30
+    .venv/bin/python -m benchmarks.web_latency --reports 1000000 --users 20 --seconds 60 --think 1.0
 
 Needs a PostgreSQL URL in LANZAROTE_TEST_POSTGRES_URL (a schema of its own is created and dropped). Reports and their
 ranked state are bulk-loaded with COPY (synthetic, ranked at random: this measures the pages, not the pipeline);
-the app runs in a separate process (uvicorn, loopback); `--users` threads request queue pages (first pages, tier
-filters, deeper pages) and report pages for `--seconds`. Prints p50/p95/p99 per page. Target (issue 3): p95 < 150 ms
+the app runs in a separate process (`lanzarote serve`, its default worker count, loopback); `--users` simulated
+analysts (asyncio, one more process) each open a queue page (all tiers or one, sometimes the next page by its cursor
+link), then a report from it or from anywhere, waiting `--think` seconds (uniform 0.5×–1.5×) between clicks; with
+`--think 0` they hammer the server as fast as it answers. Prints p50/p95/p99 per page. Target (issue 3): p95 < 150 ms
 for both with 1 M reports and 20 users.
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import os
 import random
+import re
 import socket
 import statistics
 import subprocess
 import sys
-import threading
 import time
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -69,6 +72,49 @@ def load(url: str, n: int) -> None:
         cur.execute("ANALYZE")
 
 
+NEXT = re.compile(r'href="([^"]+)" rel="next"')
+ROW = re.compile(r'<tr data-href="([^"]+)"')
+
+
+async def analysts(base_url: str, cookies: dict[str, str], users: int, seconds: float, think: float,
+                   reports: int) -> dict[str, list[float]]:
+    """`users` analysts clicking through queue and report pages for `seconds`; the time of each page, by kind."""
+    timings: dict[str, list[float]] = {"queue": [], "report": []}
+    stop = time.monotonic() + seconds
+
+    async def get(client: httpx.AsyncClient, kind: str, path: str) -> str:
+        t = time.perf_counter()
+        response = await client.get(path)
+        timings[kind].append((time.perf_counter() - t) * 1000)
+        assert response.status_code == 200, (path, response.status_code)
+        return response.text
+
+    async def analyst(seed: int) -> None:
+        rng = random.Random(seed)
+        limits = httpx.Limits(max_connections=1)
+        async with httpx.AsyncClient(base_url=base_url, cookies=cookies, timeout=30, limits=limits) as client:
+            await asyncio.sleep(rng.uniform(0, think))
+            path = "/"
+            while time.monotonic() < stop:
+                page = await get(client, "queue", path)
+                rows = ROW.findall(page)
+                await asyncio.sleep(think * rng.uniform(0.5, 1.5))
+                if rows and rng.random() < 0.7:
+                    report = rng.choice(rows)
+                else:
+                    report = f"/reports/ncmec/{90_000_000 + rng.randrange(reports)}"
+                await get(client, "report", report)
+                await asyncio.sleep(think * rng.uniform(0.5, 1.5))
+                further = NEXT.search(page)
+                if further and rng.random() < 0.5:
+                    path = further.group(1).replace("&amp;", "&")
+                else:
+                    path = rng.choice(["/", "/?tier=P1", "/?tier=P2", "/?tier=P3"])
+
+    await asyncio.gather(*(analyst(i) for i in range(users)))
+    return timings
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -80,7 +126,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--reports", type=int, default=1_000_000)
     parser.add_argument("--users", type=int, default=20)
-    parser.add_argument("--seconds", type=int, default=30)
+    parser.add_argument("--seconds", type=int, default=60)
+    parser.add_argument("--think", type=float, default=1.0, help="Seconds an analyst looks at a page (mean)")
     args = parser.parse_args()
     base = os.environ.get("LANZAROTE_TEST_POSTGRES_URL")
     if not base:
@@ -113,36 +160,12 @@ def main() -> None:
                 time.sleep(0.2)
         login = httpx.post(base_url + "/login", data={"username": "bench", "password": PASSWORD})
         cookies = dict(login.history[0].cookies) if login.history else dict(login.cookies)
-        timings: dict[str, list[float]] = {"queue": [], "report": []}
-        lock = threading.Lock()
-        stop = time.monotonic() + args.seconds
-
-        def user(seed: int) -> None:
-            rng = random.Random(seed)
-            with httpx.Client(base_url=base_url, cookies=cookies, timeout=30) as client:
-                while time.monotonic() < stop:
-                    if rng.random() < 0.5:
-                        kind = "queue"
-                        path = rng.choice(["/", "/?tier=P1", "/?tier=P2", f"/?offset={rng.randrange(0, 2000, 50)}"])
-                    else:
-                        kind = "report"
-                        path = f"/reports/ncmec/{90_000_000 + rng.randrange(args.reports)}"
-                    t = time.perf_counter()
-                    response = client.get(path)
-                    elapsed = (time.perf_counter() - t) * 1000
-                    assert response.status_code == 200, (path, response.status_code)
-                    with lock:
-                        timings[kind].append(elapsed)
-
-        threads = [threading.Thread(target=user, args=(i,)) for i in range(args.users)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
+        timings = asyncio.run(analysts(base_url, cookies, args.users, args.seconds, args.think, args.reports))
         for kind, values in timings.items():
             q = statistics.quantiles(values, n=100)
             print(f"{kind} page: {len(values):,} requests, p50 {q[49]:.0f} ms, p95 {q[94]:.0f} ms, "
-                  f"p99 {q[98]:.0f} ms ({args.users} users, {args.reports:,} reports in PostgreSQL)")
+                  f"p99 {q[98]:.0f} ms ({args.users} users thinking {args.think:g} s, {args.reports:,} reports in "
+                  "PostgreSQL)")
         print(json.dumps({k: len(v) for k, v in timings.items()}))
         print(describe())
     finally:

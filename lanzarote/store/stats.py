@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import statistics
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -26,8 +27,8 @@ class Statistics:
     per_country: list[tuple[str, str, int]] = field(default_factory=list)
     """(country, authority, reports), the largest first."""
     per_provider: list[tuple[str, int]] = field(default_factory=list)
-    first_action_hours: dict[str, dict[str, float]] = field(default_factory=dict)
-    """Tier → {'acted': n, 'median': hours, 'p90': hours, 'waiting': n not acted on yet}."""
+    first_action_hours: dict[str, dict[str, float | None]] = field(default_factory=dict)
+    """Tier → {'acted': n, 'median': hours, 'p90': hours (nearest rank; None when none acted on), 'waiting': n}."""
 
 
 def _in_scope(scope: Scope) -> ColumnElement[bool]:
@@ -65,7 +66,7 @@ def statistics_for(session: Session, scope: Scope, days: int = 30) -> Statistics
     return out
 
 
-def _time_to_act(session: Session, where: ColumnElement[bool]) -> dict[str, dict[str, float]]:
+def _time_to_act(session: Session, where: ColumnElement[bool]) -> dict[str, dict[str, float | None]]:
     s = schema.report_state
     hours: dict[str, list[float]] = {}
     rows = session.execute(select(s.c.tier, s.c.received_at, s.c.first_action_at)
@@ -77,10 +78,10 @@ def _time_to_act(session: Session, where: ColumnElement[bool]) -> dict[str, dict
             hours.setdefault(t, []).append(max((a - r).total_seconds() / 3600, 0.0))
     pending = select(s.c.tier, func.count()).where(where, s.c.first_action_at.is_(None), s.c.tier.is_not(None))
     waiting: dict[str, int] = {str(t): int(n) for t, n in session.execute(pending.group_by(s.c.tier))}
-    out: dict[str, dict[str, float]] = {}
+    out: dict[str, dict[str, float | None]] = {}
     for t in sorted(set(hours) | set(waiting)):
         values = sorted(hours.get(t, []))
         out[t] = {"acted": len(values), "waiting": int(waiting.get(t, 0)),
-                  "median": round(statistics.median(values), 1) if values else 0.0,
-                  "p90": round(values[int(0.9 * (len(values) - 1))], 1) if values else 0.0}
+                  "median": round(statistics.median(values), 1) if values else None,
+                  "p90": round(values[math.ceil(0.9 * len(values)) - 1], 1) if values else None}
     return out

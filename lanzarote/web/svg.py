@@ -52,7 +52,8 @@ def bars(rows: list[tuple[str, int]], label: str, width: int = 560) -> Markup:
     for i, (name, n) in enumerate(rows):
         w = n / top * (width - 260)
         y = 4 + i * 22
-        parts.append(f'<text x="0" y="{y + 14}" font-size="12">{escape(name[:34])}</text>'
+        shown = name if len(name) <= 34 else name[:33] + "…"
+        parts.append(f'<text x="0" y="{y + 14}" font-size="12">{escape(shown)}<title>{escape(name)}</title></text>'
                      f'<rect x="220" y="{y}" width="{max(w, 1):.1f}" height="16" fill="#2c6e9e">'
                      f'<title>{escape(name)}: {n:,}</title></rect>'
                      f'<text x="{224 + w:.1f}" y="{y + 13}" font-size="11">{n:,}</text>')

@@ -14,6 +14,10 @@ import pytest
 import uvicorn
 from sqlalchemy import Engine
 
+from lanzarote.model.linking import Suggestion
+from lanzarote.store import reports as store_reports
+from lanzarote.store import state as store_state
+from lanzarote.store.db import session
 from lanzarote.web.app import create_app
 from tests.web.conftest import PASSWORD
 
@@ -48,9 +52,21 @@ def base_url(web_engine: Engine) -> Iterator[str]:
     thread.join(timeout=10)
 
 
-def test_an_analyst_works_the_queue_in_a_browser(base_url: str) -> None:
+def _suggest_a_link_to_the_top_report(engine: Engine) -> tuple[str, str]:
+    """A Splink-style suggestion between the top P1 report and another one (what `process` finds on weak evidence)."""
+    with session(engine) as s:
+        first = store_reports.queue_page(s, store_reports.QueueFilter(), limit=2).items
+        top, other = (f"{i.source}/{i.report_id}" for i in first)
+        pair = tuple(sorted((top, other)))
+        store_state.save_suggestions(s, [Suggestion(report_a=pair[0], report_b=pair[1], probability=0.93,
+                                                    evidence=("same surname and date of birth",))])
+    return top, other
+
+
+def test_an_analyst_works_the_queue_in_a_browser(base_url: str, web_engine: Engine) -> None:
     from playwright.sync_api import sync_playwright
 
+    top_key, other_key = _suggest_a_link_to_the_top_report(web_engine)
     ARTIFACTS.mkdir(exist_ok=True)
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
@@ -65,11 +81,35 @@ def test_an_analyst_works_the_queue_in_a_browser(base_url: str) -> None:
         top = page.locator("table.queue tbody tr").first
         assert top.locator(".tier").inner_text() == "P1"
         top_country = top.locator("td:nth-child(5)").inner_text()
-        top.locator("a").click()
+        top.locator("td:nth-child(3) a").click()
         page.wait_for_selector("section.conclusions")
+        assert page.url.endswith("/reports/" + top_key)
         page.screenshot(path=str(ARTIFACTS / "report.png"), full_page=True)
         assert "Our conclusions" in page.content() and page.locator("img").count() == 0
         report_url = page.url
+
+        # confirm the suggested link: the pair is linked at once, with the analyst's decision as its evidence
+        page.locator("table.suggestions button", has_text="Confirm").click()
+        page.wait_for_selector("table.suggestions")
+        assert page.locator("table.suggestions tbody tr td:nth-child(4)").inner_text() == "confirmed"
+        assert other_key in page.locator("section.conclusions").inner_text()
+
+        # assign it to myself, then find it among my reports in the queue
+        page.select_option("form[aria-label=Assign] select[name=username]", "hub-analyst")
+        page.click("form[aria-label=Assign] button[type=submit]")
+        page.wait_for_selector("section.work")
+        assert "Assigned to hub-analyst" in page.locator("section.work").inner_text()
+        page.goto(base_url + "/?assigned_to=hub-analyst")
+        assert page.locator("table.queue tbody tr td:nth-child(3)").all_inner_texts() == [top_key.split("/")[1]]
+
+        page.goto(report_url)
+        page.locator("section.work a[href^='/subjects/']").click()  # the confirmed link made them one subject
+        page.wait_for_selector("svg")
+        assert page.locator("svg").count() >= 1 and page.locator("img").count() == 0
+        page.screenshot(path=str(ARTIFACTS / "subject.png"), full_page=True)
+        page.goto(base_url + "/dashboard")
+        page.wait_for_selector("svg")
+        page.screenshot(path=str(ARTIFACTS / "dashboard.png"), full_page=True)
         page.click("header button[type=submit]")
         page.wait_for_url("**/login")
 
