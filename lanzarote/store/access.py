@@ -44,7 +44,7 @@ users = Table(
     Column("username", String(100), nullable=False, unique=True),
     Column("password_hash", String(200), nullable=False),
     Column("role", String(40), nullable=False),
-    Column("agency", String(10), nullable=False),
+    Column("agency", String(40), nullable=False),
     Column("active", Boolean, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
 )

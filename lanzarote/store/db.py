@@ -46,8 +46,8 @@ def make_engine(url: str | None = None) -> Engine:
     raise ConfigurationError(f"unsupported database URL {url!r}: use sqlite:///FILE or postgresql+psycopg://...")
 
 
-def migrate(engine: Engine) -> None:
-    """Bring the schema to the newest Alembic revision (creating it on an empty database)."""
+def migrate(engine: Engine, revision: str = "head") -> None:
+    """Bring the schema to the newest (or the given) Alembic revision, creating it on an empty database."""
     from alembic import command
     from alembic.config import Config
 
@@ -55,7 +55,7 @@ def migrate(engine: Engine) -> None:
     cfg.set_main_option("script_location", str(MIGRATIONS))
     with engine.begin() as conn:
         cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "head")
+        command.upgrade(cfg, revision)
 
 
 def open_store(url: str | None = None) -> Engine:

@@ -37,6 +37,8 @@ def upgrade() -> None:
     indexes = {i["name"] for i in sa.inspect(bind).get_indexes("report_state")}
     if "ix_report_state_assigned_to" not in indexes:
         op.create_index("ix_report_state_assigned_to", "report_state", ["assigned_to"])
+    if bind.dialect.name == "postgresql":  # agency codes of local authorities are longer than a country's
+        op.alter_column("users", "agency", type_=sa.String(40), existing_nullable=False)
     access.agencies.create(bind, checkfirst=True)
     access.api_tokens.create(bind, checkfirst=True)
     schema.route_overrides.create(bind, checkfirst=True)
@@ -76,5 +78,7 @@ def downgrade() -> None:
     access.api_tokens.drop(op.get_bind())
     access.agencies.drop(op.get_bind())
     op.drop_index("ix_report_state_assigned_to", table_name="report_state")
+    if op.get_bind().dialect.name == "postgresql":
+        op.alter_column("users", "agency", type_=sa.String(10), existing_nullable=False)
     for name in NEW_COLUMNS:
         op.drop_column("report_state", name)
