@@ -59,20 +59,23 @@ class LoginLimiter:
 
 
 class CountCache:
-    """Queue totals for a few seconds: counting a million rows on every page is what made pages slow."""
+    """Queue totals, counted up to `cap` and kept a few seconds: an exact count of a million rows on every page is
+    what made pages slow, and "more than 10,000" tells an analyst as much."""
 
-    def __init__(self, seconds: float = 30.0) -> None:
+    def __init__(self, seconds: float = 30.0, cap: int = 10_000) -> None:
         self.seconds = seconds
+        self.cap = cap
         self._values: dict[object, tuple[float, int]] = {}
         self._lock = threading.Lock()
 
     def get(self, s: Session, f: store_reports.QueueFilter) -> int:
+        """The filter's total, or `cap + 1` when there are more than `cap`."""
         now = time.monotonic()
         with self._lock:
             hit = self._values.get(f)
         if hit is not None and now - hit[0] < self.seconds:
             return hit[1]
-        value = store_reports.count_queue(s, f)
+        value = store_reports.count_queue(s, f, cap=self.cap)
         with self._lock:
             if len(self._values) > 10_000:
                 self._values.clear()

@@ -55,17 +55,18 @@ def queue_for(s: Session, user: User, f: QueueFilter, cursor: str | None,
     return store_reports.queue_page(s, scoped(user, f), limit=limit, cursor=cursor)
 
 
-def _page(page: store_reports.QueuePage, total: int | None = None) -> dict[str, Any]:
+def _page(page: store_reports.QueuePage, total: int | None = None, cap: int = 0) -> dict[str, Any]:
     body: dict[str, Any] = {"items": [i.model_dump(mode="json") for i in page.items], "next_cursor": page.next_cursor}
-    if total is not None:
-        body["total"] = total
+    if total is not None:  # counted up to `cap`: beyond it, `total` is the cap and `total_exact` false
+        body["total"], body["total_exact"] = min(total, cap), total <= cap
     return body
 
 
 @router.get("/queue", tags=["queue"])
 def api_queue(s: Db, user: CurrentUser, f: Filter, ctx: Ctx, cursor: Cursor = None) -> dict[str, Any]:
-    """The queue the user's agency may see, by tier, score and age (the queue JSON contract), a page at a time."""
-    return _page(queue_for(s, user, f, cursor), ctx.counts.get(s, scoped(user, f)))
+    """The queue the user's agency may see, by tier, score and age (the queue JSON contract), a page at a time;
+    `total` is exact up to 10,000 (`total_exact`), beyond that at least 10,000."""
+    return _page(queue_for(s, user, f, cursor), ctx.counts.get(s, scoped(user, f)), ctx.counts.cap)
 
 
 @router.get("/reports", tags=["reports"])

@@ -107,8 +107,8 @@ class QueuePosition:
 def _queue_select(f: QueueFilter) -> Select[tuple[object, ...]]:
     s = schema.report_state
     query = select(s)
-    if f.tier:
-        query = query.where(s.c.tier == f.tier)
+    if f.tier:  # by rank, so that the queue-order indexes serve it
+        query = query.where(s.c.tier_rank == schema.TIER_RANK.get(f.tier, -1))
     if f.country:
         query = query.where(s.c.country == f.country.upper())
     if f.authority:
@@ -209,9 +209,12 @@ def newest_page(session: Session, f: QueueFilter, *, limit: int = 50, cursor: st
     return QueuePage([queue_item(r) for r in rows], next_cursor)
 
 
-def count_queue(session: Session, f: QueueFilter | None = None) -> int:
-    sub = _queue_select(f or QueueFilter()).subquery()
-    return int(session.execute(select(func.count()).select_from(sub)).scalar_one())
+def count_queue(session: Session, f: QueueFilter | None = None, cap: int | None = None) -> int:
+    """How many reports the filter selects; with `cap`, counting stops early (`cap + 1` means "more than cap")."""
+    query = _queue_select(f or QueueFilter()).with_only_columns(schema.report_state.c.report_key)
+    if cap is not None:
+        query = query.limit(cap + 1)
+    return int(session.execute(select(func.count()).select_from(query.subquery())).scalar_one())
 
 
 def queue_item(row: object) -> QueueItem:

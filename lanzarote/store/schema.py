@@ -177,5 +177,7 @@ suggestions = Table(
     Column("decided_at", DateTime(timezone=True)),
 )
 
+TIER_RANK = {"P1": 1, "P2": 2, "P3": 3, "P4": 4}
+"""`tier_rank` of each tier: the queue's order, and what a tier filter uses (the queue indexes lead with it)."""
 TIER_RANK_UNRANKED = 9
 """`tier_rank` of a report no stage has ranked yet (P1..P4 rank 1..4)."""

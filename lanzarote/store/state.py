@@ -26,7 +26,6 @@ from lanzarote.store.reports import as_utc
 
 _VERDICTS = TypeAdapter(tuple[FileVerdict, ...])
 _IDENTIFIERS = TypeAdapter(tuple[Identifier, ...])
-TIER_RANK = {"P1": 1, "P2": 2, "P3": 3, "P4": 4}
 
 
 @dataclass(frozen=True)
@@ -83,7 +82,7 @@ def save(session: Session, states: Sequence[ReportState], now: datetime) -> None
         rows.append({
             "b_key": st.report_key,
             "b_tier": triage.tier.value if triage else None,
-            "b_rank": TIER_RANK[triage.tier.value] if triage else schema.TIER_RANK_UNRANKED,
+            "b_rank": schema.TIER_RANK[triage.tier.value] if triage else schema.TIER_RANK_UNRANKED,
             "b_score": triage.score if triage else None,
             "b_rules": triage.rules_version if triage else None,
             "b_country": st.route.country if st.route else None,

@@ -85,6 +85,7 @@ def queue_page(request: Request, s: Db, ctx: Ctx, user: CurrentUser, f: Filter,
     next_url = "/?" + urlencode({**params, "cursor": page.next_cursor}) if page.next_cursor else None
     colleagues = [u.username for u, active in access.list_users(s, None if user.is_hub else user.agency) if active]
     return render(request, "queue.html", user, items=page.items, total=ctx.counts.get(s, scoped(user, f)),
+                  cap=ctx.counts.cap,
                   f=f, params=params, next_url=next_url, first_page=bool(cursor), colleagues=colleagues,
                   here=str(request.url.path) + ("?" + str(request.url.query) if request.url.query else ""))
 

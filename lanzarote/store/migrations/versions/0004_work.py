@@ -37,6 +37,10 @@ def upgrade() -> None:
     indexes = {i["name"] for i in sa.inspect(bind).get_indexes("report_state")}
     if "ix_report_state_assigned_to" not in indexes:
         op.create_index("ix_report_state_assigned_to", "report_state", ["assigned_to"])
+    # a local authority's queue in queue order, as 0003 made the country's
+    score = "score DESC NULLS LAST" if bind.dialect.name == "postgresql" else "score DESC"
+    op.create_index("ix_report_state_authority_order", "report_state",
+                    ["authority", "tier_rank", sa.text(score), "received_at", "report_key"])
     if bind.dialect.name == "postgresql":  # agency codes of local authorities are longer than a country's
         op.alter_column("users", "agency", type_=sa.String(40), existing_nullable=False)
     access.agencies.create(bind, checkfirst=True)
@@ -77,6 +81,7 @@ def downgrade() -> None:
     schema.route_overrides.drop(op.get_bind())
     access.api_tokens.drop(op.get_bind())
     access.agencies.drop(op.get_bind())
+    op.drop_index("ix_report_state_authority_order", table_name="report_state")
     op.drop_index("ix_report_state_assigned_to", table_name="report_state")
     if op.get_bind().dialect.name == "postgresql":
         op.alter_column("users", "agency", type_=sa.String(10), existing_nullable=False)
