@@ -20,7 +20,8 @@ def test_a_store_from_revision_0003_upgrades_with_its_reports_and_users(tmp_path
                     incident_type=IncidentType.ONLINE_ENTICEMENT)
     with engine.begin() as conn:
         # what 0003 had: report_state without the columns 0004 adds (0001 creates tables from today's declarations)
-        conn.execute(sa.text("DROP INDEX ix_report_state_assigned_to"))
+        for column in ("provider", "incident_type", "assigned_to"):
+            conn.execute(sa.text(f"DROP INDEX ix_report_state_{column}"))
         for column in ("provider", "incident_type", "assigned_to", "first_action_at"):
             conn.execute(sa.text(f"ALTER TABLE report_state DROP COLUMN {column}"))
         assert not {"agencies", "api_tokens", "route_overrides"} & set(sa.inspect(conn).get_table_names())

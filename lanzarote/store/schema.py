@@ -120,6 +120,8 @@ Index("ix_report_state_subject", report_state.c.subject_id)
 Index("ix_report_state_source_id", report_state.c.source_id)
 Index("ix_report_state_country", report_state.c.country)
 Index("ix_report_state_assigned_to", report_state.c.assigned_to)
+Index("ix_report_state_provider", report_state.c.provider)
+Index("ix_report_state_incident_type", report_state.c.incident_type)
 
 route_overrides = Table(
     "route_overrides",

@@ -35,8 +35,9 @@ def upgrade() -> None:
             column = schema.report_state.c[name]
             op.add_column("report_state", sa.Column(name, column.type, nullable=True))
     indexes = {i["name"] for i in sa.inspect(bind).get_indexes("report_state")}
-    if "ix_report_state_assigned_to" not in indexes:
-        op.create_index("ix_report_state_assigned_to", "report_state", ["assigned_to"])
+    for name in ("assigned_to", "provider", "incident_type"):  # filters; a rare value is found at once
+        if f"ix_report_state_{name}" not in indexes:
+            op.create_index(f"ix_report_state_{name}", "report_state", [name])
     # a local authority's queue in queue order, as 0003 made the country's
     score = "score DESC NULLS LAST" if bind.dialect.name == "postgresql" else "score DESC"
     op.create_index("ix_report_state_authority_order", "report_state",
@@ -82,7 +83,8 @@ def downgrade() -> None:
     access.api_tokens.drop(op.get_bind())
     access.agencies.drop(op.get_bind())
     op.drop_index("ix_report_state_authority_order", table_name="report_state")
-    op.drop_index("ix_report_state_assigned_to", table_name="report_state")
+    for name in ("assigned_to", "provider", "incident_type"):
+        op.drop_index(f"ix_report_state_{name}", table_name="report_state")
     if op.get_bind().dialect.name == "postgresql":
         op.alter_column("users", "agency", type_=sa.String(10), existing_nullable=False)
     for name in NEW_COLUMNS:
