@@ -17,6 +17,7 @@ from lanzarote.routing.resolve import overridden
 from lanzarote.store import access, audit, work
 from lanzarote.store import reports as store_reports
 from lanzarote.store.access import User
+from lanzarote.store.db import session
 from lanzarote.store.reports import QueueFilter, StoredReport
 
 router = APIRouter(prefix="/api/v1")
@@ -103,9 +104,11 @@ def key_of(stored: StoredReport) -> str:
 
 
 def read_report(s: Session, user: User, report_id: str, channel: str) -> StoredReport:
-    """A report the user may see, with the read written to the audit trail."""
+    """A report the user may see, with the read written to the audit trail first, in a transaction of its own (the
+    chain admits one writer at a time: a read must not hold it while its page is drawn)."""
     stored = visible(s, user, report_id)
-    audit.record(s, user.username, "read", key_of(stored), channel, datetime.now(UTC))
+    with session(s.get_bind()) as trail:  # type: ignore[arg-type]
+        audit.record(trail, user.username, "read", key_of(stored), channel, datetime.now(UTC))
     return stored
 
 

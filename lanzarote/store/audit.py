@@ -10,7 +10,7 @@ import hashlib
 import json
 from datetime import datetime
 
-from sqlalchemy import Column, DateTime, Integer, String, Table, Text, insert, select
+from sqlalchemy import Column, DateTime, Integer, String, Table, Text, insert, select, text
 from sqlalchemy.orm import Session
 
 from lanzarote.store.metadata import metadata
@@ -39,9 +39,18 @@ def _stamp(at: datetime) -> str:
     return at.strftime("%Y-%m-%dT%H:%M:%S.%f")
 
 
+CHAIN_LOCK = 0x4C5A_4155  # "LZAU": PostgreSQL advisory lock that serialises writers of the chain
+
+
 def record(s: Session, actor: str, action: str, target: str, detail: str, now: datetime) -> None:
-    """Append one entry, chained to the last (the transaction that holds this session serialises writers)."""
-    last = s.execute(select(audit.c.hash).order_by(audit.c.id.desc()).limit(1).with_for_update()).scalar()
+    """Append one entry, chained to the last. Writers are serialised until their transactions end, so keep the
+    transaction short: PostgreSQL takes an advisory lock (locking the last row would let a second writer chain to
+    the same row); SQLite takes its one write lock before the last entry is read."""
+    if s.get_bind().dialect.name == "postgresql":
+        s.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": CHAIN_LOCK})
+    else:
+        s.execute(text("UPDATE audit SET id = id WHERE 1 = 0"))  # a write statement: SQLite's write lock, now
+    last = s.execute(select(audit.c.hash).order_by(audit.c.id.desc()).limit(1)).scalar()
     prev = last or GENESIS
     s.execute(insert(audit).values(at=now, actor=actor, action=action, target=target, detail=detail, prev_hash=prev,
                                    hash=_digest(prev, _stamp(now), actor, action, target, detail)))
