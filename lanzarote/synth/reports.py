@@ -16,7 +16,7 @@ from xml.sax.saxutils import escape, quoteattr
 from lanzarote.model.report import ClearingHouseLayer, IpGeolocation, Origin, Party, PartyRole, Report
 from lanzarote.synth.people import PROVIDERS, Person, PhoneBook, person, rng_for
 from lanzarote.synth.texts import DISTRACTORS, MEME_NOTES, NEUTRAL, SIGNALS
-from lanzarote.synth.world import BY_CODE, FICTIONAL_PHONES, IpPool, phone, phone_count
+from lanzarote.synth.world import BY_CODE, FICTIONAL_PHONES, WELL_KNOWN_IPS, documentation_ip, phone, phone_count
 
 FIRST_ID = 90_000_000
 BLOCK = 5000
@@ -96,17 +96,15 @@ def viral_md5(seed: int, k: int) -> str:
     return _hex(rng_for(seed, "viral", k), 32)
 
 
-def cgnat_address(seed: int, pool: IpPool, k: int) -> str:
-    country = ("DE", "ES", "FR", "IT", "PL")[k % 5]
-    return pool.pick(rng_for(seed, "cgnat", k), country)
+CGNAT_COUNTRIES = ("DE", "ES", "FR", "NL", "US")
+"""Where the shared addresses are: each one many unrelated users appear behind (a well-known address, see world)."""
 
 
 class Writer:
-    """Builds reports for one seed; holds the IP pool (built once per process)."""
+    """Builds reports for one seed."""
 
     def __init__(self, seed: int) -> None:
         self.seed = seed
-        self.pool = IpPool(seed)
         self.phones = PhoneBook(seed)
 
     def generate(self, index: int) -> Generated:
@@ -199,11 +197,10 @@ class Writer:
             text += " He mentions the medical tests she had to do."
         true_country = who.country.code
         ip_country = true_country
-        ip = cgnat_address(self.seed, self.pool, rng.randrange(5)) if cgnat else self.pool.pick(rng, ip_country)
+        ip = documentation_ip(rng)
         if cgnat:
-            ip_country = ("DE", "ES", "FR", "IT", "PL")[[cgnat_address(self.seed, self.pool, k)
-                                                         for k in range(5)].index(ip)]
-            true_country = ip_country
+            ip_country = true_country = CGNAT_COUNTRIES[rng.randrange(len(CGNAT_COUNTRIES))]
+            ip = WELL_KNOWN_IPS[ip_country]
         foreign_phone = self._foreign_phone(index, rng, who, scenario, repeat)
         conflict = foreign_phone is not None
         proxy = scenario is None and rng.random() < 0.02

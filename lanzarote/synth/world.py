@@ -1,19 +1,18 @@
 """The synthetic world: countries whose IP addresses, phone numbers and postal addresses agree.
 
-IP addresses are real-country addresses found by asking `iptocc` (the same offline registry data routing uses) about
-random addresses, so their country is true by construction. Phone numbers use ranges reserved for fiction or tests
-where a country has one, and obviously synthetic subscriber parts elsewhere. Postal codes have the real formats; in
-ES the first two digits are the province, in FR the département, and the German ones fall in the right Land.
+IP addresses are never a real subscriber's: an ordinary report's address comes from 2001:db8::/32, the range reserved
+for documentation (its country is what the clearing house's geolocation says), and the few addresses that must have a
+real country (many users behind one carrier-grade NAT) are well-known public resolvers and registries. Phone numbers
+use ranges reserved for fiction or tests where a country has one, and obviously synthetic subscriber parts elsewhere.
+Postal codes have the real formats; in ES the first two digits are the province, in FR the département, and the
+German ones fall in the right Land.
 """
 
 from __future__ import annotations
 
 import ipaddress
 import random
-import socket
 from dataclasses import dataclass
-
-import iptocc
 
 
 @dataclass(frozen=True)
@@ -87,23 +86,20 @@ COUNTRIES: tuple[Country, ...] = (
 BY_CODE = {c.code: c for c in COUNTRIES}
 
 
-class IpPool:
-    """Real addresses per country, found by asking the offline registry data about random addresses."""
+WELL_KNOWN_IPS: dict[str, str] = {
+    # public resolvers and registries, each registered in its country (a test checks it against iptocc)
+    "DE": "84.200.69.80",   # DNS.WATCH resolver
+    "ES": "194.179.1.100",  # Telefónica resolver
+    "FR": "80.67.169.12",   # FDN resolver
+    "NL": "193.0.6.139",    # RIPE NCC, the regional internet registry
+    "US": "8.8.8.8",        # Google Public DNS
+}
+DOCUMENTATION_V6 = ipaddress.IPv6Network("2001:db8::/32")
 
-    def __init__(self, seed: int, samples: int = 600_000, per_country: int = 20_000) -> None:
-        rng = random.Random(seed)
-        wanted = {c.code for c in COUNTRIES}
-        pools: dict[str, list[str]] = {c: [] for c in wanted}
-        batch = [socket.inet_ntoa(rng.getrandbits(32).to_bytes(4, "big")) for _ in range(samples)]
-        for ip, cc in zip(batch, iptocc.country_code(batch), strict=True):
-            if cc in wanted and len(pools[cc]) < per_country and ipaddress.IPv4Address(ip).is_global:
-                pools[cc].append(ip)
-        self.pools = pools
 
-    def pick(self, rng: random.Random, country: str) -> str:
-        """An address of the country: a found one with its last octet varied (registries allocate whole /24s)."""
-        base = rng.choice(self.pools[country])
-        return f"{base.rsplit('.', 1)[0]}.{rng.randint(1, 254)}"
+def documentation_ip(rng: random.Random) -> str:
+    """An address reserved for documentation (RFC 3849): 96 random bits, so two strangers never share one."""
+    return str(DOCUMENTATION_V6[rng.getrandbits(96)])
 
 
 def postal_code(rng: random.Random, country: Country, city: City) -> str:

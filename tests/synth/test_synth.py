@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 import json
 from pathlib import Path
 
@@ -12,6 +13,7 @@ from lxml import etree
 
 from lanzarote.intake.cybertipline import schema
 from lanzarote.synth import generate
+from lanzarote.synth.world import DOCUMENTATION_V6, WELL_KNOWN_IPS
 
 REPORTS = 1200
 
@@ -59,7 +61,7 @@ def test_ground_truth_covers_every_report_and_the_scenarios(synthetic: Path) -> 
     assert len(people) > len(set(people)), "some people appear in several reports"
 
 
-def test_identities_are_fictional_and_ips_are_in_the_true_country(synthetic: Path) -> None:
+def test_identities_are_fictional_and_no_ip_is_a_real_subscriber(synthetic: Path) -> None:
     text = "".join(p.read_text() for p in sorted((synthetic / "ncmec").rglob("9*[0-9].xml"))[:300])
     emails = [e.split("<")[0] for e in text.split("<email>")[1:]]
     assert emails and all(e.lower().rsplit("@", 1)[1].split(".")[-2] == "example" for e in emails)
@@ -67,7 +69,17 @@ def test_identities_are_fictional_and_ips_are_in_the_true_country(synthetic: Pat
     for line in (synthetic / "ncmec-layers.jsonl").read_text().splitlines()[:300]:
         layer = json.loads(line)
         ip = layer["layer"]["geolocations"][0]["ip_address"]
-        assert iptocc.country_code(ip) == rows[layer["clearing_house_for"]["source_id"]]["country"]
+        row = rows[layer["clearing_house_for"]["source_id"]]
+        if row["cgnat"]:  # a well-known resolver or registry, registered in the country the report belongs to
+            assert ip in WELL_KNOWN_IPS.values() and iptocc.country_code(ip) == row["country"]
+        else:  # reserved for documentation: nobody's address
+            assert ipaddress.ip_address(ip) in DOCUMENTATION_V6
+        assert layer["layer"]["country"] == row["country"]
+
+
+def test_the_well_known_addresses_are_registered_where_the_generator_says() -> None:
+    assert {country: iptocc.country_code(ip) for country, ip in WELL_KNOWN_IPS.items()} == {
+        country: country for country in WELL_KNOWN_IPS}
 
 
 def test_the_vics_list_holds_some_report_hashes(synthetic: Path) -> None:
