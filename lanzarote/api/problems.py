@@ -29,46 +29,39 @@ def problem(status: int, title: str, detail: str) -> JSONResponse:
 
 
 def install(app: FastAPI, page: Any) -> None:
-    """Map the one exception hierarchy to answers; `page(request, status, message)` renders the web's error page."""
+    """Map every failure to one answer: problem+json under /api/, else the web's error page (`page(request, status,
+    message)`), or the login page for a web visitor who is not logged in."""
+
+    def answer(request: Request, status: int, title: str, detail: str) -> Response:
+        if request.url.path.startswith("/api/"):
+            return problem(status, title, detail)
+        response: Response = page(request, status, detail)
+        return response
+
+    def listed(errors: Any) -> str:
+        return "; ".join(f"{'.'.join(str(x) for x in e['loc'])}: {e['msg']}" for e in errors[:5])
 
     @app.exception_handler(LanzaroteError)
     async def lanzarote_error(request: Request, exc: LanzaroteError) -> Response:
-        if not request.url.path.startswith("/api/"):
-            if isinstance(exc, NotAuthenticated):
-                return RedirectResponse("/login", status_code=303)
-            response: Response = page(request, exc.http_status, str(exc))
-            return response
-        return problem(exc.http_status, type(exc).__name__, str(exc))
+        if isinstance(exc, NotAuthenticated) and not request.url.path.startswith("/api/"):
+            return RedirectResponse("/login", status_code=303)
+        return answer(request, exc.http_status, type(exc).__name__, str(exc))
 
     @app.exception_handler(HTTPException)
     async def unrouted(request: Request, exc: HTTPException) -> Response:
         # the router's own answers (no such path, wrong method) take the same shape as ours
-        if not request.url.path.startswith("/api/"):
-            response: Response = page(request, exc.status_code, str(exc.detail))
-            return response
-        return problem(exc.status_code, "NotFound" if exc.status_code == 404 else "HTTPError", str(exc.detail))
+        return answer(request, exc.status_code, "NotFound" if exc.status_code == 404 else "HTTPError", str(exc.detail))
 
     @app.exception_handler(DataError)
     async def unstorable(request: Request, exc: DataError) -> Response:
         # PostgreSQL refuses some text SQLite takes (a NUL character): the caller's input, not our fault
-        detail = "the request holds text the database cannot keep (a NUL or other control character?)"
-        if not request.url.path.startswith("/api/"):
-            response: Response = page(request, 422, detail)
-            return response
-        return problem(422, "InvalidRequest", detail)
+        return answer(request, 422, "InvalidRequest",
+                      "the request holds text the database cannot keep (a NUL or other control character?)")
 
     @app.exception_handler(ValidationError)
     async def invalid_form(request: Request, exc: ValidationError) -> Response:
-        detail = "; ".join(f"{'.'.join(str(x) for x in e['loc'])}: {e['msg']}" for e in exc.errors()[:5])
-        if not request.url.path.startswith("/api/"):
-            response: Response = page(request, 422, detail)
-            return response
-        return problem(422, "InvalidRequest", detail)
+        return answer(request, 422, "InvalidRequest", listed(exc.errors()))
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> Response:
-        detail = "; ".join(f"{'.'.join(str(x) for x in e['loc'])}: {e['msg']}" for e in exc.errors()[:5])
-        if not request.url.path.startswith("/api/"):
-            response: Response = page(request, 422, detail)
-            return response
-        return problem(422, "InvalidRequest", detail)
+        return answer(request, 422, "InvalidRequest", listed(exc.errors()))
