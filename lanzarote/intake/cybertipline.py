@@ -23,25 +23,7 @@ from lanzarote.errors import ConfigurationError
 from lanzarote.intake.dates import DateProblem, parse_date, parse_datetime
 from lanzarote.intake.documents import Document, FileDetailsDocument, IntakeResult
 from lanzarote.model.quarantine import QuarantineEntry
-from lanzarote.model.report import (
-    AccountAction,
-    Address,
-    AssociatedAccount,
-    DeviceId,
-    Email,
-    EstimatedLocation,
-    FileDetail,
-    FileHash,
-    IncidentType,
-    InternetDetail,
-    IpCaptureEvent,
-    Party,
-    PartyRole,
-    Phone,
-    ProvenanceHop,
-    Report,
-    Reporter,
-)
+from lanzarote.model.report import IncidentType, PartyRole, Report
 
 SOURCE = "ncmec"
 _DOCTYPE = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
@@ -102,12 +84,12 @@ def read(document: Document, received_at: datetime) -> list[IntakeResult]:
     try:
         root = _parse(document.content)
         problems = _schema_problems(root)
-        root = _Node(root)
-        if root.tag == "report":
-            return [_report(document, root, problems, received_at)]
-        if root.tag == "fileDetails":
-            return [_file_details(root, problems)]
-        raise Unusable(f"wrong root element <{root.tag}>: expected <report> or <fileDetails> (CyberTipline schema)")
+        tag = root.tag
+        if tag == "report":
+            return [_report(document, _tree(root), problems, received_at)]
+        if tag == "fileDetails":
+            return [_file_details(_tree(root), problems)]
+        raise Unusable(f"wrong root element <{tag}>: expected <report> or <fileDetails> (CyberTipline schema)")
     except Unusable as exc:
         return [quarantined(document, str(exc), received_at)]
 
@@ -155,67 +137,71 @@ def _schema_problems(root: Any) -> list[str]:
     return [f"line {e.line}: {e.message}" for e in list(xsd.error_log)][:20]  # type: ignore[call-overload]
 
 
-class _Node:
-    """An element read once into Python: children by tag, so the many lookups below are dictionary hits.
-
-    It answers the few lxml calls the builders use (find, iterfind, findtext, get, iteration, tag, text).
-    """
-
-    __slots__ = ("_by_tag", "attrib", "children", "sourceline", "tag", "text")
-
-    def __init__(self, el: Any) -> None:
-        self.tag: str = el.tag
-        self.text: str | None = el.text
-        self.attrib: dict[str, str] = dict(el.attrib)
-        self.sourceline: int | None = el.sourceline
-        self.children = [_Node(c) for c in el if isinstance(c.tag, str)]
-        self._by_tag: dict[str, list[_Node]] = {}
-        for child in self.children:
-            self._by_tag.setdefault(child.tag, []).append(child)
-
-    def __iter__(self) -> Any:
-        return iter(self.children)
-
-    def get(self, name: str) -> str | None:
-        return self.attrib.get(name)
-
-    def find(self, name: str) -> _Node | None:
-        found = self._by_tag.get(name)
-        return found[0] if found else None
-
-    def findall(self, name: str) -> list[_Node]:
-        return self._by_tag.get(name, [])
-
-    iterfind = findall
-
-    def findtext(self, name: str) -> str | None:
-        found = self._by_tag.get(name)
-        if not found:
-            return None
-        return found[0].text or ""
-
-    def makeelement(self, tag: str) -> _Node:
-        return _EMPTY
+Node = dict[str, Any]
+"""An element read once into Python: its text under "", attributes under "@name", its line under "#line", and its
+child elements by tag, each a list in document order. A child without attributes or children is kept as its text
+alone. The builders below then read fields with dictionary hits instead of walking lxml again."""
 
 
-class _Empty(_Node):
-    def __init__(self) -> None:
-        self.tag, self.text, self.attrib, self.sourceline, self.children, self._by_tag = "", None, {}, None, [], {}
+def _tree(el: Any) -> Node:
+    node: Node = {"": el.text, "#line": el.sourceline}
+    for name, value in el.items():
+        node["@" + name] = value
+    for child in el.iterchildren(etree.Element):
+        tag = child.tag
+        sub = _tree(child) if len(child) or child.attrib else child.text
+        found = node.get(tag)
+        if found is None:
+            node[tag] = [sub]
+        else:
+            found.append(sub)
+    return node
 
 
-_EMPTY = _Empty()
+def _is_tag(key: str) -> bool:
+    return key != "" and key[0] not in "@#"
 
 
-def _text(el: Any, name: str) -> str | None:
-    value = el.findtext(name)
-    if value is None:
+def _elements(node: Node, name: str) -> list[Node]:
+    """The child elements called `name`, each as a node (a text-only child is given its node form)."""
+    return [c if c.__class__ is dict else {"": c} for c in node.get(name, ())]
+
+
+def _first(node: Node, name: str) -> Node | None:
+    found = node.get(name)
+    if not found:
         return None
-    value = value.strip()
-    return value or None
+    child = found[0]
+    return child if child.__class__ is dict else {"": child}
 
 
-def _texts(el: Any, name: str) -> tuple[str, ...]:
-    return tuple(t.strip() for t in (c.text for c in el.iterfind(name)) if t and t.strip())
+def _child_tags(node: Node | None) -> tuple[str, ...]:
+    """The tags of a node's child elements, once per element (annotation flags are empty elements)."""
+    if node is None:
+        return ()
+    return tuple(tag for tag, kids in node.items() if _is_tag(tag) for _ in kids)
+
+
+def _content(child: Any) -> str | None:
+    text: str | None = child[""] if child.__class__ is dict else child
+    if text is None:
+        return None
+    text = text.strip()
+    return text or None
+
+
+def _text(node: Node, name: str) -> str | None:
+    found = node.get(name)
+    return _content(found[0]) if found else None
+
+
+def _texts(node: Node, name: str) -> tuple[str, ...]:
+    return tuple(t for t in (_content(c) for c in node.get(name, ())) if t)
+
+
+def _line(node: Node) -> str:
+    line = node.get("#line")
+    return f"line {line}: " if line else ""
 
 
 def _bool(value: str | None, warnings: list[str], what: str) -> bool | None:
@@ -250,106 +236,126 @@ def _int(value: str | None, warnings: list[str], what: str) -> int | None:
         return None
 
 
-def _each(elements: Iterable[Any], build: Callable[[Any], T | None]) -> tuple[T, ...]:
-    return tuple(x for x in (build(e) for e in elements) if x is not None)
+def _each(elements: Iterable[Node], build: Callable[[Node], T | None]) -> list[T]:
+    return [x for x in (build(e) for e in elements) if x is not None]
 
 
-def _email(el: Any, warnings: list[str]) -> Email | None:
-    text = (el.text or "").strip()
-    if not text:
+def _email(el: Node, warnings: list[str]) -> dict[str, Any] | None:
+    text = _content(el)
+    if text is None:
         return None
-    return Email(address=text, type=el.get("type"), verified=_bool(el.get("verified"), warnings, "email/@verified"))
+    return {"address": text, "type": el.get("@type"),
+            "verified": _bool(el.get("@verified"), warnings, "email/@verified")}
 
 
-def _phone(el: Any, warnings: list[str]) -> Phone | None:
-    text = (el.text or "").strip()
-    if not text:
+def _phone(el: Node, warnings: list[str]) -> dict[str, Any] | None:
+    text = _content(el)
+    if text is None:
         return None
-    return Phone(
-        number=text,
-        country_calling_code=el.get("countryCallingCode"),
-        type=el.get("type"),
-        verified=_bool(el.get("verified"), warnings, "phone/@verified"),
-    )
+    return {
+        "number": text,
+        "country_calling_code": el.get("@countryCallingCode"),
+        "type": el.get("@type"),
+        "verified": _bool(el.get("@verified"), warnings, "phone/@verified"),
+    }
 
 
-def _address(el: Any) -> Address | None:
-    address = Address(
-        street=_text(el, "address"),
-        city=_text(el, "city"),
-        postal_code=_text(el, "zipCode"),
-        state=_text(el, "state"),
-        region=_text(el, "nonUsaState"),
-        country=(_text(el, "country") or "").upper() or None,
-        type=el.get("type"),
-    )
-    return address if address.model_dump(exclude_none=True) else None
+def _emails(el: Node, warnings: list[str]) -> list[dict[str, Any]]:
+    return _each(_elements(el, "email"), lambda e: _email(e, warnings))
 
 
-def _ip_event(el: Any, warnings: list[str]) -> IpCaptureEvent | None:
+def _phones(el: Node, warnings: list[str]) -> list[dict[str, Any]]:
+    return _each(_elements(el, "phone"), lambda e: _phone(e, warnings))
+
+
+def _address(el: Node) -> dict[str, Any] | None:
+    address = {
+        "street": _text(el, "address"),
+        "city": _text(el, "city"),
+        "postal_code": _text(el, "zipCode"),
+        "state": _text(el, "state"),
+        "region": _text(el, "nonUsaState"),
+        "country": (_text(el, "country") or "").upper() or None,
+        "type": el.get("@type"),
+    }
+    return address if any(v is not None for v in address.values()) else None
+
+
+def _addresses(el: Node, name: str) -> list[dict[str, Any]]:
+    return _each(_elements(el, name), _address)
+
+
+def _ip_event(el: Node, warnings: list[str]) -> dict[str, Any] | None:
     ip = _text(el, "ipAddress")
     if ip is None:
-        warnings.append(f"line {el.sourceline}: ipCaptureEvent without ipAddress; ignored")
+        warnings.append(f"{_line(el)}ipCaptureEvent without ipAddress; ignored")
         return None
-    return IpCaptureEvent(
-        ip_address=ip,
-        event=_text(el, "eventName"),
-        at=_when(_text(el, "dateTime"), warnings, "ipCaptureEvent/dateTime"),
-        port=_int(_text(el, "port"), warnings, "ipCaptureEvent/port"),
-        possible_proxy=_bool(_text(el, "possibleProxy"), warnings, "ipCaptureEvent/possibleProxy"),
-    )
+    return {
+        "ip_address": ip,
+        "event": _text(el, "eventName"),
+        "at": _when(_text(el, "dateTime"), warnings, "ipCaptureEvent/dateTime"),
+        "port": _int(_text(el, "port"), warnings, "ipCaptureEvent/port"),
+        "possible_proxy": _bool(_text(el, "possibleProxy"), warnings, "ipCaptureEvent/possibleProxy"),
+    }
 
 
-def _device(el: Any, warnings: list[str]) -> DeviceId | None:
+def _ip_events(el: Node, warnings: list[str]) -> list[dict[str, Any]]:
+    return _each(_elements(el, "ipCaptureEvent"), lambda e: _ip_event(e, warnings))
+
+
+def _device(el: Node, warnings: list[str]) -> dict[str, Any] | None:
     value = _text(el, "idValue")
     if value is None:
         return None
-    return DeviceId(
-        id_type=_text(el, "idType") or "unknown",
-        value=value,
-        event=_text(el, "eventName"),
-        at=_when(_text(el, "dateTime"), warnings, "deviceId/dateTime"),
-    )
+    return {
+        "id_type": _text(el, "idType") or "unknown",
+        "value": value,
+        "event": _text(el, "eventName"),
+        "at": _when(_text(el, "dateTime"), warnings, "deviceId/dateTime"),
+    }
 
 
-def _account_action(el: Any, warnings: list[str]) -> AccountAction | None:
+def _devices(el: Node, warnings: list[str]) -> list[dict[str, Any]]:
+    return _each(_elements(el, "deviceId"), lambda e: _device(e, warnings))
+
+
+def _account_action(el: Node, warnings: list[str]) -> dict[str, Any] | None:
     for name, permanent in (("accountPermanentlyDisabled", True), ("accountTemporarilyDisabled", False)):
-        found = el.find(name)
-        if found is not None and _bool(found.text, warnings, name):
-            return AccountAction(
-                permanent=permanent,
-                disabled_at=_when(found.get("disabledDate"), warnings, f"{name}/@disabledDate"),
-                user_notified=_bool(found.get("userNotified"), warnings, f"{name}/@userNotified"),
-            )
+        found = _first(el, name)
+        if found is not None and _bool(found[""], warnings, name):
+            return {
+                "permanent": permanent,
+                "disabled_at": _when(found.get("@disabledDate"), warnings, f"{name}/@disabledDate"),
+                "user_notified": _bool(found.get("@userNotified"), warnings, f"{name}/@userNotified"),
+            }
     return None
 
 
-def _estimated_location(el: Any, warnings: list[str]) -> EstimatedLocation | None:
-    found = el.find("estimatedLocation")
+def _estimated_location(el: Node, warnings: list[str]) -> dict[str, Any] | None:
+    found = _first(el, "estimatedLocation")
     if found is None:
         return None
-    return EstimatedLocation(
-        city=_text(found, "city"),
-        region=_text(found, "region"),
-        country=(_text(found, "countryCode") or "").upper() or None,
-        verified=_bool(found.get("verified"), warnings, "estimatedLocation/@verified"),
-    )
+    return {
+        "city": _text(found, "city"),
+        "region": _text(found, "region"),
+        "country": (_text(found, "countryCode") or "").upper() or None,
+        "verified": _bool(found.get("@verified"), warnings, "estimatedLocation/@verified"),
+    }
 
 
-def _associated(el: Any, warnings: list[str]) -> AssociatedAccount:
-    return AssociatedAccount(
-        platform=_text(el, "platform"),
-        esp_identifier=_text(el, "espIdentifier"),
-        screen_name=_text(el, "screenName"),
-        emails=_each(el.iterfind("email"), lambda e: _email(e, warnings)),
-        phones=_each(el.iterfind("phone"), lambda e: _phone(e, warnings)),
-        type=_text(el, "associatedAccountType"),
-    )
+def _associated(el: Node, warnings: list[str]) -> dict[str, Any]:
+    return {
+        "platform": _text(el, "platform"),
+        "esp_identifier": _text(el, "espIdentifier"),
+        "screen_name": _text(el, "screenName"),
+        "emails": _emails(el, warnings),
+        "phones": _phones(el, warnings),
+        "type": _text(el, "associatedAccountType"),
+    }
 
 
-def _party(el: Any, role: PartyRole, person_tag: str, warnings: list[str]) -> Party:
-    person = el.find(person_tag)
-    p = person if person is not None else el.makeelement("none")
+def _party(el: Node, role: PartyRole, person_tag: str, warnings: list[str]) -> dict[str, Any]:
+    p = _first(el, person_tag) or {}
     dob = _text(p, "dateOfBirth")
     date_of_birth = None
     if dob is not None:
@@ -357,53 +363,52 @@ def _party(el: Any, role: PartyRole, person_tag: str, warnings: list[str]) -> Pa
             date_of_birth = parse_date(dob, "dateOfBirth")
         except DateProblem as exc:
             warnings.append(f"{exc}; ignored")
-    additional = el.findall("additionalInfo")
-    return Party(
-        role=role,
-        first_name=_text(p, "firstName"),
-        last_name=_text(p, "lastName"),
-        date_of_birth=date_of_birth,
-        age=_int(_text(p, "age"), warnings, f"{person_tag}/age"),
-        emails=_each(p.iterfind("email"), lambda e: _email(e, warnings)),
-        phones=_each(p.iterfind("phone"), lambda e: _phone(e, warnings)),
-        addresses=_each(p.iterfind("address"), _address),
-        esp_identifier=_text(el, "espIdentifier"),
-        esp_service=_text(el, "espService"),
-        screen_name=_text(el, "screenName"),
-        display_names=_texts(el, "displayName"),
-        profile_urls=_texts(el, "profileUrl"),
-        profile_bio=_text(el, "profileBio"),
-        ip_capture_events=_each(el.iterfind("ipCaptureEvent"), lambda e: _ip_event(e, warnings)),
-        device_ids=_each(el.iterfind("deviceId"), lambda e: _device(e, warnings)),
-        prior_report_ids=_texts(el, "priorCTReports"),
-        group_identifier=_text(el, "groupIdentifier"),
-        compromised_account=_bool(_text(el, "compromisedAccount"), warnings, "compromisedAccount"),
-        account_action=_account_action(el, warnings),
-        estimated_location=_estimated_location(el, warnings),
-        associated_accounts=tuple(_associated(a, warnings) for a in el.iterfind("associatedAccount")),
-        school_name=_text(el, "schoolName"),
-        additional_info=tuple(t for t in ((a.text or "").strip() for a in additional) if t),
-    )
+    return {
+        "role": role,
+        "first_name": _text(p, "firstName"),
+        "last_name": _text(p, "lastName"),
+        "date_of_birth": date_of_birth,
+        "age": _int(_text(p, "age"), warnings, f"{person_tag}/age"),
+        "emails": _emails(p, warnings),
+        "phones": _phones(p, warnings),
+        "addresses": _addresses(p, "address"),
+        "esp_identifier": _text(el, "espIdentifier"),
+        "esp_service": _text(el, "espService"),
+        "screen_name": _text(el, "screenName"),
+        "display_names": _texts(el, "displayName"),
+        "profile_urls": _texts(el, "profileUrl"),
+        "profile_bio": _text(el, "profileBio"),
+        "ip_capture_events": _ip_events(el, warnings),
+        "device_ids": _devices(el, warnings),
+        "prior_report_ids": _texts(el, "priorCTReports"),
+        "group_identifier": _text(el, "groupIdentifier"),
+        "compromised_account": _bool(_text(el, "compromisedAccount"), warnings, "compromisedAccount"),
+        "account_action": _account_action(el, warnings),
+        "estimated_location": _estimated_location(el, warnings),
+        "associated_accounts": [_associated(a, warnings) for a in _elements(el, "associatedAccount")],
+        "school_name": _text(el, "schoolName"),
+        "additional_info": _texts(el, "additionalInfo"),
+    }
 
 
-def _internet_detail(el: Any, warnings: list[str]) -> InternetDetail | None:
-    incident = next((c for c in el if isinstance(c.tag, str)), None)
-    if incident is None or incident.tag not in _INCIDENT_KIND:
+def _internet_detail(el: Node, warnings: list[str]) -> dict[str, Any] | None:
+    tag = next((k for k in el if _is_tag(k)), None)
+    if tag is None or tag not in _INCIDENT_KIND:
         return None
+    incident = _elements(el, tag)[0]
     name = next((v for v in (_text(incident, n) for n in _INCIDENT_NAME) if v), None)
-    content = _text(incident, "content") or _text(incident, "fileNames")
-    return InternetDetail(
-        kind=_INCIDENT_KIND[incident.tag],
-        urls=_texts(incident, "url"),
-        emails=_texts(incident, "emailAddress"),
-        name=name,
-        room=_text(incident, "chatRoomName"),
-        phone=_text(incident, "phoneNumber"),
-        content=content,
-        ip_capture_events=_each(incident.iterfind("ipCaptureEvent"), lambda e: _ip_event(e, warnings)),
-        addresses=_each(incident.iterfind("incidentAddress"), _address),
-        additional_info=_text(incident, "additionalInfo"),
-    )
+    return {
+        "kind": _INCIDENT_KIND[tag],
+        "urls": _texts(incident, "url"),
+        "emails": _texts(incident, "emailAddress"),
+        "name": name,
+        "room": _text(incident, "chatRoomName"),
+        "phone": _text(incident, "phoneNumber"),
+        "content": _text(incident, "content") or _text(incident, "fileNames"),
+        "ip_capture_events": _ip_events(incident, warnings),
+        "addresses": _addresses(incident, "incidentAddress"),
+        "additional_info": _text(incident, "additionalInfo"),
+    }
 
 
 def _incident_type(value: str | None, warnings: list[str]) -> IncidentType | None:
@@ -420,68 +425,72 @@ def _incident_type(value: str | None, warnings: list[str]) -> IncidentType | Non
         return None
 
 
-def _report(document: Document, root: Any, problems: list[str], received_at: datetime) -> Report:
+def _reporter(root: Node, platform: str | None, warnings: list[str]) -> dict[str, Any] | None:
+    reporter_el = _first(root, "reporter")
+    if reporter_el is None:
+        return None
+    p = _first(reporter_el, "reportingPerson") or reporter_el
+    addresses = _addresses(p, "address")
+    return {
+        "name": platform,
+        "first_name": _text(p, "firstName"),
+        "last_name": _text(p, "lastName"),
+        "emails": _emails(p, warnings),
+        "phones": _phones(p, warnings),
+        "country": next((a["country"] for a in addresses if a["country"]), None),
+    }
+
+
+def _report(document: Document, root: Node, problems: list[str], received_at: datetime) -> Report:
     warnings = list(problems)
     source_id = document.stem
     if not source_id:
         raise Unusable("a report document's id is its file name (90001234.xml); this one has no name")
-    summary = root.find("incidentSummary")
+    summary = _first(root, "incidentSummary")
     if summary is None:
         raise Unusable("<report> has no <incidentSummary>: nothing says what was reported (CyberTipline schema)")
     escalate_text = _text(summary, "escalateToHighPriority")
     escalate = escalate_text is not None and escalate_text.lower() not in ("false", "0", "no")
-    annotations_el = summary.find("reportAnnotations")
-    annotations = tuple(c.tag for c in annotations_el if isinstance(c.tag, str)) if annotations_el is not None else ()
     platform = _text(summary, "platform")
-    parties: list[Party] = []
-    for tag, (person_tag, role) in _PERSON_ELEMENT.items():
-        parties.extend(_party(el, role, person_tag, warnings) for el in root.iterfind(tag))
-    reporter_el = root.find("reporter")
-    reporter = None
-    if reporter_el is not None:
-        person = reporter_el.find("reportingPerson")
-        p = person if person is not None else reporter_el
-        addresses = _each(p.iterfind("address"), _address)
-        reporter = Reporter(
-            name=platform,
-            first_name=_text(p, "firstName"),
-            last_name=_text(p, "lastName"),
-            emails=_each(p.iterfind("email"), lambda e: _email(e, warnings)),
-            phones=_each(p.iterfind("phone"), lambda e: _phone(e, warnings)),
-            country=next((a.country for a in addresses if a.country), None),
-        )
+    parties = [
+        _party(el, role, person_tag, warnings)
+        for tag, (person_tag, role) in _PERSON_ELEMENT.items()
+        for el in _elements(root, tag)
+    ]
+    reporter = _reporter(root, platform, warnings)
     additional = _text(root, "additionalInfo")
     if escalate_text and escalate_text.lower() not in ("true", "1", "yes", "false", "0", "no"):
         additional = "\n".join(x for x in (f"Escalation reason: {escalate_text}", additional) if x)
-    batched = root.find("batchedReport")
+    batched = _first(root, "batchedReport")
+    record = {
+        "source": SOURCE,
+        "source_id": source_id,
+        "received_at": document.modified_at or received_at,
+        "provenance": ({"actor": platform or "provider"}, {"actor": "NCMEC", "reference": source_id}),
+        "incident_type": _incident_type(_text(summary, "incidentType"), warnings),
+        "incident_at": _when(_text(summary, "incidentDateTime"), warnings, "incidentDateTime"),
+        "incident_description": _text(summary, "incidentDateTimeDescription"),
+        "platform": platform,
+        "escalate_to_high_priority": escalate,
+        "annotations": _child_tags(_first(summary, "reportAnnotations")),
+        "batched_reason": batched.get("@reason") if batched is not None else None,
+        "internet_details": _each(_elements(root, "internetDetails"), lambda e: _internet_detail(e, warnings)),
+        "reporter": reporter,
+        "parties": parties,
+        "additional_info": additional,
+        "warnings": warnings,
+    }
     try:
-        return Report(
-            source=SOURCE,
-            source_id=source_id,
-            received_at=document.modified_at or received_at,
-            provenance=(ProvenanceHop(actor=platform or "provider"), ProvenanceHop(actor="NCMEC", reference=source_id)),
-            incident_type=_incident_type(_text(summary, "incidentType"), warnings),
-            incident_at=_when(_text(summary, "incidentDateTime"), warnings, "incidentDateTime"),
-            incident_description=_text(summary, "incidentDateTimeDescription"),
-            platform=platform,
-            escalate_to_high_priority=escalate,
-            annotations=annotations,
-            batched_reason=batched.get("reason") if batched is not None else None,
-            internet_details=_each(root.iterfind("internetDetails"), lambda e: _internet_detail(e, warnings)),
-            reporter=reporter,
-            parties=tuple(parties),
-            additional_info=additional,
-            warnings=tuple(warnings),
-        )
+        return Report.model_validate(record)
     except ValidationError as exc:
         raise Unusable(f"report {source_id} cannot be read: {_pydantic_message(exc)}") from exc
 
 
-def _exif(root: Any) -> dict[str, str]:
+def _exif(root: Node) -> dict[str, str]:
     values: dict[str, str] = {}
-    for details in root.iterfind("details"):
-        kind = details.get("type") or "EXIF"
-        for pair in details.iterfind("nameValuePair"):
+    for details in _elements(root, "details"):
+        kind = details.get("@type") or "EXIF"
+        for pair in _elements(details, "nameValuePair"):
             name, value = _text(pair, "name"), _text(pair, "value")
             if name and value is not None:
                 values[name if kind == "EXIF" else f"{kind}:{name}"] = value
@@ -496,46 +505,47 @@ def _capture_time(exif: dict[str, str], warnings: list[str]) -> datetime | None:
     return None
 
 
-def _file_details(root: Any, problems: list[str]) -> FileDetailsDocument:
+def _file_details(root: Node, problems: list[str]) -> FileDetailsDocument:
     warnings = list(problems)
     report_id = _text(root, "reportId")
     file_id = _text(root, "fileId")
     if report_id is None or file_id is None:
         missing = " and ".join(n for n, v in (("reportId", report_id), ("fileId", file_id)) if v is None)
         raise Unusable(f"<fileDetails> without {missing}: it cannot be attached to a report (CyberTipline schema)")
-    annotations_el = root.find("fileAnnotations")
-    annotations = tuple(c.tag for c in annotations_el if isinstance(c.tag, str)) if annotations_el is not None else ()
+    annotations = _child_tags(_first(root, "fileAnnotations"))
     exif = _exif(root)
-    ip_el = root.find("ipCaptureEvent")
-    hashes = tuple(
-        FileHash(type=(h.get("hashType") or "unknown").strip(), value=(h.text or "").strip())
-        for h in root.iterfind("originalFileHash")
-        if (h.text or "").strip()
-    )
+    ip_el = _first(root, "ipCaptureEvent")
+    hashes = [
+        {"type": (h.get("@hashType") or "unknown").strip(), "value": value}
+        for h in _elements(root, "originalFileHash")
+        if (value := _content(h))
+    ]
     meme = _bool(_text(root, "potentialMeme"), warnings, "potentialMeme")
+    detail = {
+        "file_id": file_id,
+        "file_name": _text(root, "fileName"),
+        "original_file_name": _text(root, "originalFileName"),
+        "uploaded_at": _when(_text(root, "uploadedToEspTimestamp"), warnings, "uploadedToEspTimestamp"),
+        "location_of_file": _text(root, "locationOfFile"),
+        "viewed_by_esp": _bool(_text(root, "fileViewedByEsp"), warnings, "fileViewedByEsp"),
+        "exif_viewed_by_esp": _bool(_text(root, "exifViewedByEsp"), warnings, "exifViewedByEsp"),
+        "publicly_available": _bool(_text(root, "publiclyAvailable"), warnings, "publiclyAvailable"),
+        "relevance": _text(root, "fileRelevance"),
+        "potential_meme": True if "potentialMeme" in annotations or "viral" in annotations else meme,
+        "annotations": annotations,
+        "industry_classification": _text(root, "industryClassification"),
+        "hashes": hashes,
+        "ip_capture_event": _ip_event(ip_el, warnings) if ip_el is not None else None,
+        "device_ids": _devices(root, warnings),
+        "exif": exif,
+        "captured_at": _capture_time(exif, warnings),
+        "additional_info": _texts(root, "additionalInfo"),
+        "warnings": warnings,
+    }
     try:
-        detail = FileDetail(
-            file_id=file_id,
-            file_name=_text(root, "fileName"),
-            original_file_name=_text(root, "originalFileName"),
-            uploaded_at=_when(_text(root, "uploadedToEspTimestamp"), warnings, "uploadedToEspTimestamp"),
-            location_of_file=_text(root, "locationOfFile"),
-            viewed_by_esp=_bool(_text(root, "fileViewedByEsp"), warnings, "fileViewedByEsp"),
-            exif_viewed_by_esp=_bool(_text(root, "exifViewedByEsp"), warnings, "exifViewedByEsp"),
-            publicly_available=_bool(_text(root, "publiclyAvailable"), warnings, "publiclyAvailable"),
-            relevance=_text(root, "fileRelevance"),
-            potential_meme=True if "potentialMeme" in annotations or "viral" in annotations else meme,
-            annotations=annotations,
-            industry_classification=_text(root, "industryClassification"),
-            hashes=hashes,
-            ip_capture_event=_ip_event(ip_el, warnings) if ip_el is not None else None,
-            device_ids=_each(root.iterfind("deviceId"), lambda e: _device(e, warnings)),
-            exif=exif,
-            captured_at=_capture_time(exif, warnings),
-            additional_info=_texts(root, "additionalInfo"),
-            warnings=tuple(warnings),
+        return FileDetailsDocument.model_validate(
+            {"source": SOURCE, "report_source_id": report_id, "file": detail, "warnings": warnings}
         )
-        return FileDetailsDocument(source=SOURCE, report_source_id=report_id, file=detail, warnings=tuple(warnings))
     except ValidationError as exc:
         raise Unusable(f"fileDetails {report_id}/{file_id} cannot be read: {_pydantic_message(exc)}") from exc
 

@@ -51,7 +51,10 @@ def _sha(text: str) -> str:
 def rows_of(result: IntakeResult, location: str) -> Row:
     """What the store keeps of one intake result (serialised here, in the worker)."""
     if isinstance(result, Report):
+        # The content's hash leaves out when it was received (a file copied again is the same report); the stored
+        # document is that same serialisation with the received time put in front, so it is written only once.
         content = result.model_dump_json(exclude={"received_at"})
+        received = json.dumps(result.received_at.isoformat()) if result.received_at else "null"
         return ReportRow(
             key=f"{result.source}/{result.source_id}",
             source=result.source,
@@ -59,7 +62,7 @@ def rows_of(result: IntakeResult, location: str) -> Row:
             content_sha256=_sha(content),
             origin=result.origin.value,
             received_at=result.received_at,
-            document=result.model_dump_json(),
+            document=f'{{"received_at":{received},{content[1:]}',
             location=location,
         )
     if isinstance(result, FileDetailsDocument):
