@@ -11,9 +11,9 @@ import hashlib
 import os
 import zipfile
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
+from typing import NamedTuple
 
 from lanzarote import config
 from lanzarote.errors import NotFound
@@ -23,8 +23,7 @@ from lanzarote.model.quarantine import QuarantineEntry
 DOCUMENT_SUFFIXES = (".xml", ".json", ".jsonl")
 
 
-@dataclass(frozen=True, slots=True)
-class PendingFile:
+class PendingFile(NamedTuple):
     """A document file found but not read yet: reading it is left to whoever parses it (a worker process)."""
 
     location: str

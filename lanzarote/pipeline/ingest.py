@@ -30,7 +30,7 @@ from lanzarote.store import ingest as store_ingest
 from lanzarote.store.db import session
 from lanzarote.store.ingest import FileRow, IngestCounts, LayerRow, ReportRow, Row
 
-CHUNK = 64
+CHUNK = 256
 """Documents handed to a worker at a time: large enough to amortise the hand-over, small enough to balance."""
 
 

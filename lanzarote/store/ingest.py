@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import NamedTuple
 
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
@@ -19,8 +20,7 @@ from lanzarote.model.quarantine import QuarantineEntry
 from lanzarote.store import schema
 
 
-@dataclass(frozen=True, slots=True)
-class ReportRow:
+class ReportRow(NamedTuple):
     key: str
     source: str
     source_id: str
@@ -31,8 +31,7 @@ class ReportRow:
     location: str
 
 
-@dataclass(frozen=True, slots=True)
-class FileRow:
+class FileRow(NamedTuple):
     report_key: str
     file_id: str
     content_sha256: str
@@ -40,14 +39,14 @@ class FileRow:
     location: str
 
 
-@dataclass(frozen=True, slots=True)
-class LayerRow:
+class LayerRow(NamedTuple):
     report_key: str
     content_sha256: str
     document: str
 
 
 Row = ReportRow | FileRow | LayerRow | QuarantineEntry
+"""What a reader worker hands the writer: plain tuples, so that passing them between processes costs little."""
 
 
 @dataclass
