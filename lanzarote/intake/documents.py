@@ -16,6 +16,7 @@ An object with `"source_id"` is a `Report` (the model's fields). An object with 
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -30,9 +31,13 @@ class Document:
 
     location: str
     content: bytes
-    sha256: str
     modified_at: datetime | None = None
     """When the file (or archive entry) was last written: the best available 'received' time."""
+
+    @property
+    def sha256(self) -> str:
+        """The content's SHA-256, as a quarantine entry names the document (worked out only when asked)."""
+        return hashlib.sha256(self.content).hexdigest()
 
     @property
     def stem(self) -> str:

@@ -1,22 +1,26 @@
 """Ingest: documents from folders and archives → intake readers (on every core) → the store, in batches.
 
-Reading and validating is the costly part and runs in worker processes; the main process walks the input, keeps
-the order, and writes each batch in its own transaction. The input is streamed: memory stays flat whatever the
-number of reports.
+Reading and validating is the costly part and runs in reader processes, one per core; each reads a batch and writes
+it in its own transaction, in the order the batches were handed out (a turnstile), so the outcome is the same as
+one process reading in order. The main process only walks the input and adds up the summary. The input is
+streamed: memory stays flat whatever the number of reports.
 """
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 import multiprocessing
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from itertools import islice
 from multiprocessing.pool import AsyncResult
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Engine
 
@@ -27,11 +31,8 @@ from lanzarote.intake.sources import Found, PendingFile, documents
 from lanzarote.model.quarantine import QuarantineEntry
 from lanzarote.model.report import Report
 from lanzarote.store import ingest as store_ingest
-from lanzarote.store.db import session
+from lanzarote.store.db import make_engine, session
 from lanzarote.store.ingest import FileRow, IngestCounts, LayerRow, ReportRow, Row
-
-CHUNK = 256
-"""Documents handed to a worker at a time: large enough to amortise the hand-over, small enough to balance."""
 
 
 @dataclass
@@ -98,26 +99,77 @@ def read_chunk(chunk: Sequence[Found], received_at: datetime) -> list[Row]:
     return rows
 
 
-def _chunks(items: Iterable[Found]) -> Iterator[list[Found]]:
+def _chunks(items: Iterable[Found], size: int) -> Iterator[list[Found]]:
     it = iter(items)
-    while chunk := list(islice(it, CHUNK)):
+    while chunk := list(islice(it, size)):
         yield chunk
 
 
-def _read_counted(chunk: list[Found], received_at: datetime) -> tuple[int, list[Row]]:
-    return len(chunk), read_chunk(chunk, received_at)
+class Turnstile:
+    """Lets batches be written in the order they were handed out, whichever reader finished first.
+
+    Readers parse in parallel; each then waits for its turn to write, so what ends up stored (the first of two
+    conflicting documents is the one kept) is the same as if one process had read everything in order.
+    """
+
+    def __init__(self, ctx: Any) -> None:
+        self._next = ctx.Value("q", 0, lock=False)
+        self._cond = ctx.Condition()
+
+    @contextmanager
+    def turn(self, index: int) -> Iterator[None]:
+        with self._cond:
+            self._cond.wait_for(lambda: self._next.value == index)
+            try:
+                yield
+            finally:
+                self._next.value = index + 1
+                self._cond.notify_all()
+
+
+@dataclass
+class _Writer:
+    """What a reader needs to store its batches: the store, the ingest run, and its turn to write."""
+
+    engine: Engine
+    run_id: int
+    received_at: datetime
+    turnstile: Turnstile | None = None
+
+    def read_and_write(self, index: int, chunk: list[Found]) -> tuple[int, IngestCounts]:
+        rows = read_chunk(chunk, self.received_at)
+        with self.turnstile.turn(index) if self.turnstile else nullcontext(), session(self.engine) as s:
+            counts = store_ingest.write_batch(s, self.run_id, rows, self.received_at)
+        return len(chunk), counts
+
+
+_WRITER: _Writer | None = None
+"""The reader process's own writer (set when the process starts)."""
+
+
+def _start_reader(url: str, run_id: int, received_at: datetime, turnstile: Turnstile) -> None:
+    global _WRITER
+    gc.freeze()  # what the process inherited stays put: the collector then only looks at what reading makes
+    _WRITER = _Writer(make_engine(url), run_id, received_at, turnstile)
+
+
+def _read_and_write(index: int, chunk: list[Found]) -> tuple[int, IngestCounts]:
+    assert _WRITER is not None, "a reader process starts with its writer"
+    return _WRITER.read_and_write(index, chunk)
 
 
 def _in_pool(
-    tasks: Iterator[tuple[list[Found], datetime]], workers: int
-) -> Iterator[tuple[int, list[Row]]]:
-    """Results in input order, with a bounded number of chunks in flight (so memory stays flat)."""
+    engine: Engine, run_id: int, received_at: datetime, chunks: Iterator[list[Found]], workers: int
+) -> Iterator[tuple[int, IngestCounts]]:
+    """Each batch read and written by a reader process; results in input order, a bounded number in flight."""
     ctx = multiprocessing.get_context("fork")
-    with ctx.Pool(workers) as pool:
-        window: deque[AsyncResult[tuple[int, list[Row]]]] = deque()
-        for task in tasks:
-            window.append(pool.apply_async(_read_counted, task))
-            if len(window) >= workers * 4:
+    url = engine.url.render_as_string(hide_password=False)
+    args = (url, run_id, received_at, Turnstile(ctx))
+    with ctx.Pool(workers, initializer=_start_reader, initargs=args) as pool:
+        window: deque[AsyncResult[tuple[int, IngestCounts]]] = deque()
+        for index, chunk in enumerate(chunks):
+            window.append(pool.apply_async(_read_and_write, (index, chunk)))
+            if len(window) >= workers * 2:
                 yield window.popleft().get()
         while window:
             yield window.popleft().get()
@@ -130,35 +182,31 @@ def ingest(
     progress: Callable[[int], None] | None = None,
     workers: int | None = None,
 ) -> IngestSummary:
-    """Take in every document under `paths`; each ends stored or quarantined. Returns the summary."""
+    """Take in every document under `paths`; each ends stored or quarantined. Returns the summary.
+
+    Documents go in batches of `batch_size` to reader processes, each of which reads its batch and writes it in
+    one transaction, in the order the batches were handed out; the main process only walks the input.
+    """
     now = datetime.now(UTC)
     workers = workers or config.workers()
+    if engine.url.database in (None, "", ":memory:"):
+        workers = 1  # an in-memory database lives in this process only
     batch_size = int(config.get("batch_size"))
     summary = IngestSummary()
     with session(engine) as s:
         run_id = store_ingest.start_run(s, [str(p) for p in paths], now)
-    tasks = ((chunk, now) for chunk in _chunks(documents(list(paths), now)))
-    pending: list[Row] = []
-
-    def flush() -> None:
-        if pending:
-            with session(engine) as s:
-                counts = store_ingest.write_batch(s, run_id, pending, now)
-            summary.counts.add(counts)
-            summary.counts.stale_keys |= counts.stale_keys
-            pending.clear()
-
-    def consume(results: Iterable[tuple[int, list[Row]]]) -> None:
-        for n_docs, rows in results:
-            summary.documents += n_docs
-            pending.extend(rows)
-            if len(pending) >= batch_size:
-                flush()
-            if progress:
-                progress(n_docs)
-
-    consume(_read_counted(*t) for t in tasks) if workers <= 1 else consume(_in_pool(tasks, workers))
-    flush()
+    chunks = _chunks(documents(list(paths), now), batch_size)
+    if workers <= 1:
+        writer = _Writer(engine, run_id, now)
+        results: Iterable[tuple[int, IngestCounts]] = (writer.read_and_write(i, c) for i, c in enumerate(chunks))
+    else:
+        results = _in_pool(engine, run_id, now, chunks, workers)
+    for n_docs, counts in results:
+        summary.documents += n_docs
+        summary.counts.add(counts)
+        summary.counts.stale_keys |= counts.stale_keys
+        if progress:
+            progress(n_docs)
     summary.stale_keys = len(summary.counts.stale_keys)
     with session(engine) as s:
         store_ingest.finish_run(s, run_id, json.dumps(summary.as_dict()), datetime.now(UTC))

@@ -31,7 +31,7 @@ def _document(location: str) -> Document:
         lines = whole.content.splitlines()
         number = int(line)
         content = lines[number - 1] if 0 < number <= len(lines) else b""
-        return Document(path, content, whole.sha256)
+        return Document(path, content)
     return read_location(location)
 
 

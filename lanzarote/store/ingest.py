@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from lanzarote.model.quarantine import QuarantineEntry
 from lanzarote.store import schema
+from lanzarote.store.bulk import insert_many
 
 
 class ReportRow(NamedTuple):
@@ -174,7 +175,7 @@ def _write_reports(
     if superseded:
         session.execute(update(r).where(r.c.id.in_(superseded)).values(latest=False))
     if inserts:
-        session.execute(insert(r), inserts)
+        insert_many(session, r, inserts)
     new_states = [
         {
             "report_key": s["key"],
@@ -190,7 +191,7 @@ def _write_reports(
         if s["new"]
     ]
     if new_states:
-        session.execute(insert(schema.report_state), new_states)
+        insert_many(session, schema.report_state, new_states)
     for s in states:
         if not s["new"]:
             session.execute(
@@ -242,7 +243,7 @@ def _write_files(session: Session, rows: list[FileRow], now: datetime, counts: I
         else:
             session.execute(update(f).where(f.c.id == old.id).values(**values))
     if inserts:
-        session.execute(insert(f), inserts)
+        insert_many(session, f, inserts)
 
 
 def _write_layers(session: Session, rows: list[LayerRow], now: datetime, counts: IngestCounts) -> None:
@@ -266,7 +267,7 @@ def _write_layers(session: Session, rows: list[LayerRow], now: datetime, counts:
         else:
             inserts.append({"report_key": key, **values})
     if inserts:
-        session.execute(insert(c), inserts)
+        insert_many(session, c, inserts)
 
 
 def write_quarantine(session: Session, entries: Sequence[QuarantineEntry], now: datetime) -> int:

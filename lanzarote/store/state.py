@@ -22,6 +22,7 @@ from lanzarote.model.linking import Identifier, Link, Suggestion, SuggestionStat
 from lanzarote.model.media import FileVerdict
 from lanzarote.model.priority import Reason, Triage
 from lanzarote.store import schema
+from lanzarote.store.bulk import insert_many
 from lanzarote.store.reports import as_utc
 
 _VERDICTS = TypeAdapter(tuple[FileVerdict, ...])
@@ -125,8 +126,7 @@ def replace_identifiers(session: Session, keys: Collection[str], sightings: Iter
          "strong": x.strong, "account": x.account}
         for x in sightings
     ]
-    if rows:
-        session.execute(insert(i), rows)
+    insert_many(session, i, rows)
 
 
 def sightings_of(session: Session, identifiers: Collection[tuple[str, str]]) -> list[StoredSighting]:
@@ -165,8 +165,7 @@ def save_links(session: Session, links: Sequence[Link]) -> None:
     new = [r for r in rows if (r["report_a"], r["report_b"]) not in existing]
     old = [{"b_a": r["report_a"], "b_b": r["report_b"], "b_ids": r["identifiers"]} for r in rows
            if (r["report_a"], r["report_b"]) in existing]
-    if new:
-        session.execute(insert(lk), new)
+    insert_many(session, lk, new)
     if old:
         statement = update(lk).where(lk.c.report_a == bindparam("b_a"), lk.c.report_b == bindparam("b_b"))
         session.connection().execute(statement.values(identifiers=bindparam("b_ids")), old)

@@ -18,7 +18,7 @@ NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
 
 
 def read(content: bytes, name: str = "90001234.xml") -> list[IntakeResult]:
-    return read_document(Document(name, content, hashlib.sha256(content).hexdigest()), NOW)
+    return read_document(Document(name, content), NOW)
 
 
 def only(results: list[IntakeResult]) -> IntakeResult:
