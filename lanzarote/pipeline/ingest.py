@@ -8,10 +8,16 @@ streamed: memory stays flat whatever the number of reports.
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import gc
 import hashlib
 import json
 import multiprocessing
+import os
+import signal
+import threading
+import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager, nullcontext
@@ -151,6 +157,28 @@ def _start_reader(url: str, run_id: int, received_at: datetime, turnstile: Turns
     global _WRITER
     gc.freeze()  # what the process inherited stays put: the collector then only looks at what reading makes
     _WRITER = _Writer(make_engine(url), run_id, received_at, turnstile)
+    _end_with_parent()
+
+
+def _end_with_parent() -> None:
+    """A reader whose ingest was killed ends too (a batch it was writing is rolled back whole), never an orphan.
+
+    On Linux the kernel kills it with its parent; elsewhere a thread notices the parent is gone within half a second.
+    """
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        if libc.prctl(1, signal.SIGKILL) == 0:  # PR_SET_PDEATHSIG
+            return
+    except (OSError, AttributeError):
+        pass
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, daemon=True).start()
 
 
 def _read_and_write(index: int, chunk: list[Found]) -> tuple[int, IngestCounts]:
@@ -184,14 +212,14 @@ def ingest(
 ) -> IngestSummary:
     """Take in every document under `paths`; each ends stored or quarantined. Returns the summary.
 
-    Documents go in batches of `batch_size` to reader processes, each of which reads its batch and writes it in
+    Documents go in batches of `ingest_batch` to reader processes, each of which reads its batch and writes it in
     one transaction, in the order the batches were handed out; the main process only walks the input.
     """
     now = datetime.now(UTC)
-    workers = workers or config.workers()
+    workers = workers or config.readers()
     if engine.url.database in (None, "", ":memory:"):
         workers = 1  # an in-memory database lives in this process only
-    batch_size = int(config.get("batch_size"))
+    batch_size = int(config.get("ingest_batch"))
     summary = IngestSummary()
     with session(engine) as s:
         run_id = store_ingest.start_run(s, [str(p) for p in paths], now)
