@@ -32,9 +32,11 @@ class PendingFile(NamedTuple):
     def load(self) -> Document:
         fd = os.open(self.location, os.O_RDONLY)  # no buffered file object: one read of a small file
         try:
-            blocks = [os.read(fd, os.fstat(fd).st_size + 1)]
-            while blocks[-1]:
-                blocks.append(os.read(fd, 1 << 20))
+            size = os.fstat(fd).st_size
+            blocks = [os.read(fd, size + 1)]
+            if len(blocks[0]) > size:  # it grew since: read on to its end
+                while block := os.read(fd, 1 << 16):
+                    blocks.append(block)
         finally:
             os.close(fd)
         return Document(self.location, b"".join(blocks), self.modified_at)
