@@ -24,22 +24,29 @@ DOCUMENT_SUFFIXES = (".xml", ".json", ".jsonl")
 
 
 class PendingFile(NamedTuple):
-    """A document file found but not read yet: reading it is left to whoever parses it (a worker process)."""
+    """A document file found but not read yet: reading it is left to whoever parses it (a reader process)."""
 
     location: str
-    modified_at: datetime
 
-    def load(self) -> Document:
+    def load(self, limit: int, received_at: datetime) -> Document | QuarantineEntry:
+        """The file's document, or a quarantine entry when it is larger than `limit` bytes."""
         fd = os.open(self.location, os.O_RDONLY)  # no buffered file object: one read of a small file
         try:
-            size = os.fstat(fd).st_size
-            blocks = [os.read(fd, size + 1)]
-            if len(blocks[0]) > size:  # it grew since: read on to its end
+            stat = os.fstat(fd)
+            if stat.st_size > limit:
+                return QuarantineEntry(
+                    location=self.location, content_sha256=_sha256_of_file(Path(self.location)), size=stat.st_size,
+                    received_at=received_at,
+                    reason=f"document is {stat.st_size:,} bytes, larger than the limit of {limit:,} "
+                    "(LANZAROTE_MAX_DOCUMENT_BYTES)",
+                )
+            blocks = [os.read(fd, stat.st_size + 1)]
+            if len(blocks[0]) > stat.st_size:  # it grew since: read on to its end
                 while block := os.read(fd, 1 << 16):
                     blocks.append(block)
         finally:
             os.close(fd)
-        return Document(self.location, b"".join(blocks), self.modified_at)
+        return Document(self.location, b"".join(blocks), datetime.fromtimestamp(stat.st_mtime, UTC))
 
 
 Found = Document | PendingFile | QuarantineEntry
@@ -52,21 +59,24 @@ def documents(paths: list[Path], received_at: datetime) -> Iterator[Found]:
         if not path.exists():
             raise NotFound(f"{path}: no such file or folder")
         if path.is_dir():
-            for location, stat in walk(str(path)):
-                yield from _file(location, stat, limit, received_at)
+            for location in walk(str(path)):
+                yield from _file(location, limit, received_at)
         else:
-            yield from _file(str(path), path.stat(), limit, received_at)
+            yield from _file(str(path), limit, received_at)
 
 
-def walk(folder: str) -> Iterator[tuple[str, os.stat_result]]:
-    """The files under `folder` in name order, one folder in memory at a time (folders can hold millions)."""
+def walk(folder: str) -> Iterator[str]:
+    """The files under `folder` in name order, one folder in memory at a time (folders can hold millions).
+
+    Nothing is asked of a file here but its name: whoever reads it looks at its size and time on the open file.
+    """
     with os.scandir(folder) as it:
         entries = sorted(it, key=lambda e: e.name)
     for entry in entries:
         if entry.is_dir(follow_symlinks=False):
             yield from walk(entry.path)
         elif entry.is_file():
-            yield entry.path, entry.stat()
+            yield entry.path
 
 
 def count_candidates(paths: list[Path]) -> int:
@@ -74,7 +84,7 @@ def count_candidates(paths: list[Path]) -> int:
     total = 0
     for path in paths:
         if path.is_dir():
-            total += sum(1 for location, _ in walk(str(path)) if is_candidate(location))
+            total += sum(1 for location in walk(str(path)) if is_candidate(location))
         elif path.exists():
             total += 1
     return total
@@ -84,26 +94,14 @@ def is_candidate(location: str) -> bool:
     return location.lower().endswith((*DOCUMENT_SUFFIXES, ".zip"))
 
 
-def _file(location: str, stat: os.stat_result, limit: int, received_at: datetime) -> Iterator[Found]:
+def _file(location: str, limit: int, received_at: datetime) -> Iterator[Found]:
     lower = location.lower()
     if lower.endswith(".zip"):
         yield from _archive(Path(location), received_at)
-        return
-    if not lower.endswith(DOCUMENT_SUFFIXES):
-        return
-    modified = datetime.fromtimestamp(stat.st_mtime, UTC)
-    if lower.endswith(".jsonl"):
-        yield from _lines(location, limit, modified, received_at)
-        return
-    if stat.st_size > limit:
-        yield QuarantineEntry(
-            location=location, content_sha256=_sha256_of_file(Path(location)), size=stat.st_size,
-            received_at=received_at,
-            reason=f"document is {stat.st_size:,} bytes, larger than the limit of {limit:,} "
-            "(LANZAROTE_MAX_DOCUMENT_BYTES)",
-        )
-        return
-    yield PendingFile(location, modified)
+    elif lower.endswith(".jsonl"):
+        yield from _lines(location, limit, datetime.fromtimestamp(os.stat(location).st_mtime, UTC), received_at)
+    elif lower.endswith(DOCUMENT_SUFFIXES):
+        yield PendingFile(location)
 
 
 def _lines(location: str, limit: int, modified: datetime, received_at: datetime) -> Iterator[Found]:

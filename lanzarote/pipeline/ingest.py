@@ -85,17 +85,18 @@ def rows_of(result: IntakeResult, location: str) -> Row:
 def read_chunk(chunk: Sequence[Found], received_at: datetime) -> list[Row]:
     """Read a chunk of documents into store rows. Never raises for a bad document: it becomes a quarantine row."""
     rows: list[Row] = []
-    for item in chunk:
+    limit = int(config.get("max_document_bytes"))
+    for found in chunk:
+        item = found
+        if isinstance(item, PendingFile):
+            try:
+                item = item.load(limit, received_at)
+            except OSError as exc:
+                item = QuarantineEntry(location=found.location, content_sha256=None, received_at=received_at,
+                                       reason=f"cannot be read: {exc.strerror or exc}")
         if isinstance(item, QuarantineEntry):
             rows.append(item)
             continue
-        if isinstance(item, PendingFile):
-            try:
-                item = item.load()
-            except OSError as exc:
-                rows.append(QuarantineEntry(location=item.location, content_sha256=None, received_at=received_at,
-                                            reason=f"cannot be read: {exc.strerror or exc}"))
-                continue
         try:
             results = read_document(item, received_at)
         except Exception as exc:  # a reader bug must not lose the batch: quarantine the document with the cause

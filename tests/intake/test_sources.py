@@ -12,6 +12,7 @@ import pytest
 from lanzarote.intake.documents import Document
 from lanzarote.intake.sources import PendingFile, documents
 from lanzarote.model.quarantine import QuarantineEntry
+from lanzarote.pipeline.ingest import read_chunk
 from tests.samples import report_xml
 
 NOW = datetime(2026, 11, 22, tzinfo=UTC)
@@ -25,7 +26,7 @@ def test_folders_are_walked_recursively_in_name_order(tmp_path: Path) -> None:
     found = list(documents([tmp_path], NOW))
     names = [d.location.rsplit("/", 1)[-1] for d in found if isinstance(d, PendingFile)]
     assert names == ["90000001.xml", "90000002.xml"]
-    assert found[0].load().content == report_xml()  # type: ignore[union-attr]
+    assert found[0].load(10**6, NOW).content == report_xml()  # type: ignore[union-attr]
 
 
 def test_a_zip_entry_with_parent_path_is_refused(tmp_path: Path) -> None:
@@ -58,7 +59,7 @@ def test_a_document_over_the_size_limit_is_refused_unread(tmp_path: Path) -> Non
         fh.write(b"<report>")
         fh.seek(200 * 1024 * 1024)
         fh.write(b"</report>")
-    found = list(documents([big], NOW))
+    found = read_chunk(list(documents([big], NOW)), NOW)
     assert len(found) == 1 and isinstance(found[0], QuarantineEntry)
     assert "larger than the limit" in found[0].reason
     assert found[0].size is not None and found[0].size > 200_000_000
