@@ -30,7 +30,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("data_dir", ".lanzarote", "Folder for indexes and other files that live beside the database."),
     Setting("batch_size", 2000, "Reports per committed batch during processing."),
     Setting("ingest_batch", 1000, "Documents each ingest reader reads and commits at a time."),
-    Setting("workers", 0, "Processes for parsing and hashing; 0 means one per core (one more for ingest readers)."),
+    Setting("workers", 0, "Processes for parsing and hashing; 0 means one per core."),
     Setting(
         "cybertipline_xsd",
         "",
@@ -76,9 +76,3 @@ def workers() -> int:
     n = int(get("workers"))
     return n if n > 0 else max(1, os.cpu_count() or 1)
 
-
-def readers() -> int:
-    """Ingest reader processes: as configured, or one per core and one more, since a reader that waits for its
-    turn to write leaves its core to the others."""
-    n = int(get("workers"))
-    return n if n > 0 else workers() + 1

@@ -217,7 +217,7 @@ def ingest(
     one transaction, in the order the batches were handed out; the main process only walks the input.
     """
     now = datetime.now(UTC)
-    workers = workers or config.readers()
+    workers = workers or config.workers()
     if engine.url.database in (None, "", ":memory:"):
         workers = 1  # an in-memory database lives in this process only
     batch_size = int(config.get("ingest_batch"))
