@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -40,15 +41,20 @@ def main() -> None:
         inputs = [str(data / "ncmec"), str(data / "ncmec-layers.jsonl"), str(data / "other")]
         inputs = [p for p in inputs if Path(p).exists()]
         subprocess.run([sys.executable, "-m", "lanzarote", "init"], env=env, check=True, stdout=subprocess.DEVNULL)
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         start = time.perf_counter()
         done = subprocess.run([sys.executable, "-m", "lanzarote", "ingest", *inputs, "--json"], env=env, check=True,
                               capture_output=True, text=True)
         seconds = time.perf_counter() - start
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
         summary = json.loads(done.stdout)
         reports = summary["new"]
         print(f"ingest: {reports:,} reports ({summary['documents']:,} documents: reports, fileDetails, layers) "
               f"in {seconds:,.1f} s")
         print(f"  {reports / seconds:,.0f} reports/s, {summary['documents'] / seconds:,.0f} documents/s")
+        print(f"  CPU (ingest process and its readers): {cpu:,.1f} s = {cpu / reports * 1e6:,.0f} us a report "
+              f"({os.cpu_count()} cores: at most {os.cpu_count() * reports / cpu:,.0f} reports/s)")
         print(f"  quarantined {summary['quarantined']}, files {summary['files']:,}, layers {summary['layers']:,}")
         print(f"  peak RSS (largest of the ingest process and its workers): {peak_rss_mib():,.0f} MiB")
         print(f"  store size: {(work / 'bench.db').stat().st_size / 2**20:,.0f} MiB")
