@@ -17,17 +17,18 @@ An object with `"source_id"` is a `Report` (the model's fields). An object with 
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 
 from lanzarote.model.base import Record
 from lanzarote.model.quarantine import QuarantineEntry
 from lanzarote.model.report import ClearingHouseLayer, FileDetail, Report
 
 
-@dataclass(frozen=True, slots=True)
-class Document:
-    """One file's bytes and where they came from ('dir/a.xml' or 'bundle.zip!reports/a.xml')."""
+class Document(NamedTuple):
+    """One file's bytes and where they came from ('dir/a.xml' or 'bundle.zip!reports/a.xml').
+
+    A plain tuple, so that handing one to a reader process costs little."""
 
     location: str
     content: bytes
