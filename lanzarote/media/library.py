@@ -329,7 +329,7 @@ class Matcher:
         self.lists = list(lists)
         self.min_quality = int(config.get("pdq_min_quality"))
         self.video_fraction = float(config.get("vpdq_match_fraction"))
-        self._hits: dict[tuple[int, str], int] = {}
+        self._hits: dict[tuple[str, str], int] = {}
 
     def report_verdicts(self, report: Report) -> tuple[FileVerdict, ...]:
         queries = [query_of_report_file(f.file_id, ((h.type, h.value) for h in f.hashes)) for f in report.files]
@@ -337,15 +337,37 @@ class Matcher:
 
     def batch_report_verdicts(self, reports: Sequence[Report]) -> list[tuple[FileVerdict, ...]]:
         """`report_verdicts` for many reports in one pass (one index search for all their PDQ hashes)."""
+        return [tuple(self.flag_floods(v)) for v in self.batch_report_matches(reports)]
+
+    def batch_report_matches(self, reports: Sequence[Report]) -> list[tuple[FileVerdict, ...]]:
+        """What the lists say of every file of these reports, before flood flags (`flag_floods` adds them, in the
+        order the files are met: a helper process can look files up while another counts)."""
         queries = [query_of_report_file(f.file_id, ((h.type, h.value) for h in f.hashes))
                    for r in reports for f in r.files]
-        flat = iter(self.verdicts(queries))
+        flat = iter(self._looked_up(queries))
         return [tuple(next(flat) for _ in r.files) for r in reports]
+
+    def flag_floods(self, verdicts: Sequence[FileVerdict]) -> list[FileVerdict]:
+        """Count each list entry's matches in this run; past FLOOD_MATCHES a match is flagged, not trusted."""
+        out = []
+        for verdict in verdicts:
+            matches, flagged = [], False
+            for match in verdict.matches:
+                key = (match.list_name, match.entry_id)
+                count = self._hits[key] = self._hits.get(key, 0) + 1
+                if count > FLOOD_MATCHES:
+                    match, flagged = match.model_copy(update={"flood_flagged": True}), True
+                matches.append(match)
+            out.append(verdict.model_copy(update={"matches": tuple(matches)}) if flagged else verdict)
+        return out
 
     def file_verdict(self, file_id: str, hashes: FileHashes) -> FileVerdict:
         return self.verdicts([query_of_hashes(file_id, hashes, self.min_quality)])[0]
 
     def verdicts(self, queries: Sequence[FileQuery]) -> list[FileVerdict]:
+        return self.flag_floods(self._looked_up(queries))
+
+    def _looked_up(self, queries: Sequence[FileQuery]) -> list[FileVerdict]:
         found: list[dict[tuple[int, str], HashMatch]] = [{} for _ in queries]
         if self.lists:
             for li, loaded in enumerate(self.lists):
@@ -410,15 +432,8 @@ class Matcher:
             return FileVerdict(file_id=query.file_id, verdict=Verdict.NOT_MATCHED)
         allowed = any(self.lists[li].info.allow or m.suppressed_by_allow_list for (li, _), m in found.items())
         matches: list[HashMatch] = []
-        for key, match in sorted(found.items(), key=lambda kv: (kv[1].distance, kv[0])):
-            count = self._hits.get(key, 0) + 1
-            self._hits[key] = count
-            update: dict[str, Any] = {}
-            if allowed:
-                update["suppressed_by_allow_list"] = True
-            if count > FLOOD_MATCHES:
-                update["flood_flagged"] = True
-            matches.append(match.model_copy(update=update) if update else match)
+        for _, match in sorted(found.items(), key=lambda kv: (kv[1].distance, kv[0])):
+            matches.append(match.model_copy(update={"suppressed_by_allow_list": True}) if allowed else match)
         if not matches:
             verdict = Verdict.UNKNOWN
         elif allowed or any(m.distance == 0 for m in matches):

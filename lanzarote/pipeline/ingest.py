@@ -8,16 +8,10 @@ streamed: memory stays flat whatever the number of reports.
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 import gc
 import hashlib
 import json
 import multiprocessing
-import os
-import signal
-import threading
-import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager, nullcontext
@@ -36,6 +30,7 @@ from lanzarote.intake.read import read_document
 from lanzarote.intake.sources import Found, PendingFile, documents
 from lanzarote.model.quarantine import QuarantineEntry
 from lanzarote.model.report import Report
+from lanzarote.pipeline.processes import end_with_parent
 from lanzarote.store import ingest as store_ingest
 from lanzarote.store.db import make_engine, session
 from lanzarote.store.ingest import FileRow, IngestCounts, LayerRow, ReportRow, Row
@@ -158,28 +153,7 @@ def _start_reader(url: str, run_id: int, received_at: datetime, turnstile: Turns
     global _WRITER
     gc.freeze()  # what the process inherited stays put: the collector then only looks at what reading makes
     _WRITER = _Writer(make_engine(url), run_id, received_at, turnstile)
-    _end_with_parent()
-
-
-def _end_with_parent() -> None:
-    """A reader whose ingest was killed ends too (a batch it was writing is rolled back whole), never an orphan.
-
-    On Linux the kernel kills it with its parent; elsewhere a thread notices the parent is gone within half a second.
-    """
-    try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
-        if libc.prctl(1, signal.SIGKILL) == 0:  # PR_SET_PDEATHSIG
-            return
-    except (OSError, AttributeError):
-        pass
-    parent = os.getppid()
-
-    def watch() -> None:
-        while os.getppid() == parent:
-            time.sleep(0.5)
-        os._exit(1)
-
-    threading.Thread(target=watch, daemon=True).start()
+    end_with_parent()
 
 
 def _read_and_write(index: int, chunk: list[Found]) -> tuple[int, IngestCounts]:

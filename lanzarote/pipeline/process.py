@@ -7,10 +7,14 @@ without recomputing it; `everything=True` re-runs the stages over all history (a
 
 from __future__ import annotations
 
+import gc
+import multiprocessing
 import shutil
-from collections.abc import Callable, Collection, Sequence
+from collections import deque
+from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from multiprocessing.pool import AsyncResult
 from pathlib import Path
 from typing import Any
 
@@ -22,22 +26,25 @@ from lanzarote.linking.identifiers import Sighting, sightings_of
 from lanzarote.linking.linker import link_batch
 from lanzarote.linking.priors import PriorRecords
 from lanzarote.linking.subjects import assign_subjects
+from lanzarote.model.jurisdiction import Route
 from lanzarote.model.linking import Identifier, IdentifierKind
 from lanzarote.model.media import FileVerdict
-from lanzarote.model.priority import Reason, Tier
+from lanzarote.model.priority import Tier
 from lanzarote.model.report import Report
+from lanzarote.pipeline.processes import end_with_parent
 from lanzarote.routing.resolve import overridden, route
 from lanzarote.routing.tables import RoutingTables
 from lanzarote.store import reports as store_reports
 from lanzarote.store import state as store_state
 from lanzarote.store import work as store_work
-from lanzarote.store.db import session
+from lanzarote.store.db import make_engine, session
 from lanzarote.store.state import ReportState, StoredSighting
 from lanzarote.triage.context import TriageContext
 from lanzarote.triage.lexicon import Lexicon
 from lanzarote.triage.lexicon import load as load_lexicon
-from lanzarote.triage.rank import triage
+from lanzarote.triage.rank import rank
 from lanzarote.triage.rules import Rules
+from lanzarote.triage.signals import meme_evidence, own_signals, with_links
 
 TOP_SIGNALS = {"T3", "T6", "T15", "T11", "T5", "T8", "T10"}
 """Signals a subject's other reports pass on (a subject's strongest reasons lift its other reports)."""
@@ -93,10 +100,11 @@ class ProcessSummary:
 
 
 def _verdicts(stages: Stages, reports: Sequence[Report]) -> list[tuple[FileVerdict, ...] | None]:
-    """Every report's file verdicts in one pass over the hash lists (None for all: matching has not run)."""
+    """Every report's file verdicts in one pass over the hash lists (None for all: matching has not run); flood
+    flags are added when the batch is settled, in order."""
     if stages.matcher is None:
         return [None] * len(reports)
-    verdicts: list[tuple[FileVerdict, ...] | None] = list(stages.matcher.batch_report_verdicts(reports))
+    verdicts: list[tuple[FileVerdict, ...] | None] = list(stages.matcher.batch_report_matches(reports))
     return verdicts
 
 
@@ -112,20 +120,59 @@ def _history(s: Session) -> Callable[[Collection[Identifier]], Sequence[tuple[st
     return lookup
 
 
-def process_batch(s: Session, keys: Sequence[str], stages: Stages, held: set[tuple[str, str]],
-                  now: datetime) -> tuple[list[ReportState], int, set[str]]:
-    """Run the stages over one batch; returns the states, the number of new links and reports made stale."""
+@dataclass(frozen=True)
+class Examined:
+    """What the stages that need no other report found about one report: the part of processing done in parallel."""
+
+    key: str
+    sightings: tuple[Sighting, ...]
+    verdicts: tuple[FileVerdict, ...] | None
+    route: Route
+    prior_hits: tuple[str, ...]
+    signals: dict[str, str | None]
+    """The report's own triage signals (links are added when it is settled)."""
+    meme: str | None
+    provider: str | None
+    incident_type: str | None
+
+
+def examine(s: Session, keys: Sequence[str], stages: Stages) -> list[Examined]:
+    """Media, identifiers, routing and the report's own signals for each stored report of `keys` (reads only)."""
     reports = store_reports.assembled(s, keys)
     keys = [k for k in keys if k in reports]
-    sightings = {k: sightings_of(reports[k]) for k in keys}
+    verdicts = dict(zip(keys, _verdicts(stages, [reports[k] for k in keys]), strict=True))
+    decisions = store_work.overrides_of(s, keys)
+    examined = []
+    for key in keys:
+        report = reports[key]
+        sightings = sightings_of(report)
+        report_route = route(report, stages.tables)
+        if key in decisions:
+            report_route = overridden(report_route, decisions[key], stages.tables)
+        prior_hits = tuple(sorted({h.case_reference for h in stages.priors.hits(report, sightings)}))
+        context = TriageContext(verdicts=verdicts[key], route=report_route, prior_hits=prior_hits)
+        examined.append(Examined(
+            key, sightings, verdicts[key], report_route, prior_hits, own_signals(report, context, stages.lexicon),
+            meme_evidence(report), report.reporter.name if report.reporter else None,
+            report.incident_type.value if report.incident_type else None,
+        ))
+    return examined
+
+
+def settle(s: Session, examined: Sequence[Examined], stages: Stages, held: set[tuple[str, str]],
+           now: datetime) -> tuple[list[ReportState], int, set[str]]:
+    """Link examined reports against history, give them their subjects, rank them; returns the states, the number
+    of new links and the reports made stale elsewhere (their subject changed)."""
+    keys = [x.key for x in examined]
     result = link_batch(
-        [(k, sightings[k]) for k in keys], _history(s),
+        [(x.key, x.sightings) for x in examined], _history(s),
         window_minutes=int(config.get("ip_link_window_minutes")),
         fanout_limit=int(config.get("identifier_fanout_limit")), held_already=held,
     )
     store_state.replace_identifiers(s, keys, (
-        StoredSighting(k, x.identifier.kind.value, x.identifier.value, x.at, x.proxy, x.identifier.strong, x.account)
-        for k in keys for x in sightings[k]
+        StoredSighting(x.key, y.identifier.kind.value, y.identifier.value, y.at, y.proxy, y.identifier.strong,
+                       y.account)
+        for x in examined for y in x.sightings
     ))
     store_state.save_links(s, result.links)
     new_held = [(h.identifier.kind.value, h.identifier.value, h.reason, h.reports) for h in result.held]
@@ -145,33 +192,78 @@ def process_batch(s: Session, keys: Sequence[str], stages: Stages, held: set[tup
     stored_reasons = store_state.reasons_of(s, other_keys)
     source_id = {k: sid for ms in members.values() for k, sid in ms}
     states = []
-    batch_verdicts = dict(zip(keys, _verdicts(stages, [reports[k] for k in keys]), strict=True))
-    decisions = store_work.overrides_of(s, keys)
-    for key in keys:
-        report = reports[key]
-        subject = subject_of[key]
+    for x in examined:
+        verdicts = tuple(stages.matcher.flag_floods(x.verdicts)) if stages.matcher and x.verdicts else x.verdicts
+        subject = subject_of[x.key]
         linked = [k for k, _ in members.get(subject, [])] if subject else []
-        linked = [k for k in linked if k != key]
-        verdicts = batch_verdicts[key]
-        report_route = route(report, stages.tables)
-        if key in decisions:
-            report_route = overridden(report_route, decisions[key], stages.tables)
-        subject_reasons: list[tuple[str, Reason]] = [
-            (source_id.get(k, k), r) for k in linked for r in stored_reasons.get(k, ()) if r.signal in TOP_SIGNALS
-        ]
+        linked = [k for k in linked if k != x.key]
+        shown = tuple(source_id.get(k, k) for k in linked[:MAX_LINKED_SHOWN])
         context = TriageContext(
-            verdicts=verdicts, route=report_route,
-            prior_hits=tuple(sorted({h.case_reference for h in stages.priors.hits(report, sightings[key])})),
-            linked_reports=tuple(source_id.get(k, k) for k in linked[:MAX_LINKED_SHOWN]),
-            subject_reasons=tuple(subject_reasons),
+            verdicts=verdicts, route=x.route, prior_hits=x.prior_hits, linked_reports=shown,
+            subject_reasons=tuple(
+                (source_id.get(k, k), r) for k in linked for r in stored_reasons.get(k, ()) if r.signal in TOP_SIGNALS
+            ),
         )
-        decision = triage(report, context, stages.rules, stages.lexicon)
-        states.append(ReportState(key, verdicts, report_route, decision, subject,
-                                  tuple(source_id.get(k, k) for k in linked[:MAX_LINKED_SHOWN]),
-                                  report.reporter.name if report.reporter else None,
-                                  report.incident_type.value if report.incident_type else None))
+        decision = rank(with_links(x.signals, context, x.meme), context, stages.rules, stages.lexicon)
+        states.append(ReportState(x.key, verdicts, x.route, decision, subject, shown, x.provider,
+                                  x.incident_type))
     store_state.save(s, states, now)
     return states, len(result.links), stale_elsewhere
+
+
+def process_batch(s: Session, keys: Sequence[str], stages: Stages, held: set[tuple[str, str]],
+                  now: datetime) -> tuple[list[ReportState], int, set[str]]:
+    """Run every stage over one batch in this process; returns the states, new links and reports made stale."""
+    return settle(s, examine(s, keys, stages), stages, held, now)
+
+
+_EXAMINER: tuple[Engine, Stages] | None = None
+"""An examiner process's own store connection and stages (set when the process starts)."""
+
+
+def _start_examiner(url: str, stages: Stages) -> None:
+    global _EXAMINER
+    gc.freeze()
+    end_with_parent()
+    _EXAMINER = (make_engine(url), stages)
+
+
+def _examine_in_process(keys: list[str]) -> list[Examined]:
+    assert _EXAMINER is not None, "an examiner process starts with its store and stages"
+    engine, stages = _EXAMINER
+    with session(engine) as s:
+        return examine(s, keys, stages)
+
+
+def _stale_batches(engine: Engine, batch_size: int, everything: bool) -> Iterator[list[str]]:
+    after: str | None = None
+    while True:
+        with session(engine) as s:
+            keys = store_state.stale_keys(s, batch_size, after=after, everything=everything)
+        if not keys:
+            return
+        yield keys
+        after = keys[-1]
+
+
+def _examined(engine: Engine, batches: Iterator[list[str]], stages: Stages,
+              workers: int) -> Iterator[list[Examined]]:
+    """Each batch examined, in order: in this process, or by examiner processes while this one settles."""
+    if workers <= 1 or engine.url.database in (None, "", ":memory:"):
+        for keys in batches:
+            with session(engine) as s:
+                yield examine(s, keys, stages)
+        return
+    ctx = multiprocessing.get_context("fork")
+    url = engine.url.render_as_string(hide_password=False)
+    with ctx.Pool(workers, initializer=_start_examiner, initargs=(url, stages)) as pool:
+        window: deque[AsyncResult[list[Examined]]] = deque()
+        for keys in batches:
+            window.append(pool.apply_async(_examine_in_process, (keys,)))
+            if len(window) > workers:
+                yield window.popleft().get()
+        while window:
+            yield window.popleft().get()
 
 
 def process(
@@ -180,30 +272,30 @@ def process(
     everything: bool = False,
     progress: Callable[[int], None] | None = None,
     stages: Stages | None = None,
+    workers: int | None = None,
 ) -> ProcessSummary:
-    """Run every stage over the stale reports (or all of them); returns what happened."""
+    """Run every stage over the stale reports (or all of them); returns what happened.
+
+    The stages that need no other report run in examiner processes (one per core), batch after batch; this process
+    links each examined batch against history, ranks it and commits it, in order.
+    """
     stages = stages or Stages.load()
+    workers = workers or config.workers()
     summary = ProcessSummary(matching_ran=stages.matcher is not None)
     batch_size = int(config.get("batch_size"))
     with session(engine) as s:
         held = {(k, v) for k, v, _, _ in store_state.held(s)}
     for _ in range(3):  # a second pass re-ranks reports whose subject changed under them
-        after: str | None = None
-        while True:
-            now = datetime.now(UTC)
+        for examined in _examined(engine, _stale_batches(engine, batch_size, everything), stages, workers):
             with session(engine) as s:
-                keys = store_state.stale_keys(s, batch_size, after=after, everything=everything)
-                if not keys:
-                    break
-                states, links, _ = process_batch(s, keys, stages, held, now)
-            after = keys[-1]
+                states, links, _ = settle(s, examined, stages, held, datetime.now(UTC))
             summary.processed += len(states)
             summary.links += links
             for st in states:
                 tier = st.triage.tier.value if st.triage else "-"
                 summary.tiers[tier] = summary.tiers.get(tier, 0) + 1
             if progress:
-                progress(len(keys))
+                progress(len(states))
         everything = False
         with session(engine) as s:
             if store_state.count_stale(s) == 0:

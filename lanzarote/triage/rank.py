@@ -14,7 +14,12 @@ from lanzarote.triage.signals import detect
 def triage(report: Report, context: TriageContext, rules: Rules, lexicon: Lexicon | None = None) -> Triage:
     """Tier (P1..P4), score and reasons; a subject's top-tier reports lift its other reports, saying so."""
     lex = lexicon or load_lexicon()
-    found = detect(report, context, lex)
+    return rank(detect(report, context, lex), context, rules, lex)
+
+
+def rank(signals: dict[str, str | None], context: TriageContext, rules: Rules, lex: Lexicon) -> Triage:
+    """Tier, score and reasons from the signals found (signal → its first evidence)."""
+    found = dict(signals)
     lifted = [(rid, r) for rid, r in context.subject_reasons if r.signal in _top_tier_signals(rules)]
     if lifted:
         rid, reason = lifted[0]

@@ -94,8 +94,6 @@ def structured(report: Report, context: TriageContext) -> Iterator[tuple[str, st
         yield "T25", f"origin: {report.origin.value}"
     if context.prior_hits:
         yield "T8", "prior records: " + ", ".join(context.prior_hits[:5])
-    if context.linked_reports:
-        yield "T7", "linked reports: " + ", ".join(context.linked_reports[:5])
     route = context.route
     if route is not None:
         if any("notify" in n for n in route.notifications):
@@ -105,15 +103,34 @@ def structured(report: Report, context: TriageContext) -> Iterator[tuple[str, st
 
 
 def detect(report: Report, context: TriageContext, lexicon: Lexicon) -> dict[str, str | None]:
-    """Every signal with its first evidence (structured fields first, then free text)."""
+    """Every signal with its first evidence (structured fields first, then free text, then links)."""
+    return with_links(own_signals(report, context, lexicon), context, meme_evidence(report))
+
+
+def own_signals(report: Report, context: TriageContext, lexicon: Lexicon) -> dict[str, str | None]:
+    """The signals of the report itself and of the stages that need no other report (links come after)."""
     found: dict[str, str | None] = {}
     for signal, evidence in structured(report, context):
         found.setdefault(signal, evidence)
     for ts in text_signals(texts_of(report), lexicon):
         found.setdefault(ts.signal, f"“{ts.evidence}”")
-    if found.keys() <= {"KNOWN", "PUBLIC"} and (
-        report.batched_reason == "VIRAL_POTENTIAL_MEME" or any(f.potential_meme for f in report.files)
-        or any(VIRAL & set(f.annotations) for f in report.files)
+    return found
+
+
+def meme_evidence(report: Report) -> str | None:
+    """Why the report looks like a viral meme shared in outrage, if it does."""
+    if report.batched_reason == "VIRAL_POTENTIAL_MEME" or any(f.potential_meme for f in report.files) or any(
+        VIRAL & set(f.annotations) for f in report.files
     ):
-        found["MEME"] = report.batched_reason or "files flagged as potential meme"
+        return report.batched_reason or "files flagged as potential meme"
+    return None
+
+
+def with_links(own: dict[str, str | None], context: TriageContext, meme: str | None) -> dict[str, str | None]:
+    """The report's own signals with what its links show; a meme is one when nothing else speaks against it."""
+    found = dict(own)
+    if context.linked_reports:
+        found.setdefault("T7", "linked reports: " + ", ".join(context.linked_reports[:5]))
+    if meme is not None and found.keys() <= {"KNOWN", "PUBLIC"}:
+        found["MEME"] = meme
     return found
