@@ -1,9 +1,10 @@
-"""Many rows into one table at the driver's speed: the hot inserts of ingest and processing.
+"""Many rows into (or over) one table at the driver's speed: the hot writes of ingest and processing.
 
 SQLAlchemy's executemany prepares every row's parameters in Python, which costs more than SQLite takes to store
-the row. Here the INSERT is compiled once per table and column list, each value goes through its column type's own
-bind processor only where the engine needs one (datetimes on SQLite), and the driver gets plain tuples. The result
-is what `session.execute(insert(table), rows)` would store, on both engines.
+the row. Here the statement is written once per table and column list, each value goes through its column type's
+own bind processor only where the engine needs one (datetimes and booleans on SQLite), and the driver gets plain
+tuples. The result is what `session.execute(insert(table), rows)` (or the matching UPDATE) would store, on both
+engines.
 """
 
 from __future__ import annotations
@@ -21,24 +22,45 @@ Processor = Callable[[Any], Any] | None
 
 
 @cache
-def _statement(dialect: Dialect, table: Table, columns: tuple[str, ...]) -> tuple[str, tuple[Processor, ...]]:
+def _statement(dialect: Dialect, table: Table, columns: tuple[str, ...], key: str | None) -> str:
     mark = _PLACEHOLDER[dialect.paramstyle]
-    names = ", ".join(dialect.identifier_preparer.quote(c) for c in columns)
-    marks = ", ".join([mark] * len(columns))
-    sql = f"INSERT INTO {dialect.identifier_preparer.format_table(table)} ({names}) VALUES ({marks})"
-    return sql, tuple(table.c[c].type.dialect_impl(dialect).bind_processor(dialect) for c in columns)
+    quote = dialect.identifier_preparer.quote
+    name = dialect.identifier_preparer.format_table(table)
+    if key is None:
+        return (f"INSERT INTO {name} ({', '.join(quote(c) for c in columns)}) "
+                f"VALUES ({', '.join([mark] * len(columns))})")
+    settings = ", ".join(f"{quote(c)} = {mark}" for c in columns if c != key)
+    return f"UPDATE {name} SET {settings} WHERE {quote(key)} = {mark}"
 
 
-def insert_many(session: Session, table: Table, rows: Sequence[dict[str, Any]]) -> None:
-    """Insert `rows` (dictionaries with the same keys) into `table` in the session's transaction."""
+@cache
+def _processors(dialect: Dialect, table: Table, columns: tuple[str, ...]) -> tuple[Processor, ...]:
+    return tuple(table.c[c].type.dialect_impl(dialect).bind_processor(dialect) for c in columns)
+
+
+def _execute(session: Session, table: Table, rows: Sequence[dict[str, Any]], key: str | None) -> None:
     if not rows:
         return
     connection = session.connection()
+    dialect = connection.dialect
     columns = tuple(rows[0])
-    sql, processors = _statement(connection.dialect, table, columns)
+    if key is not None:  # the key's value goes last, for the WHERE
+        columns = (*(c for c in columns if c != key), key)
+    sql = _statement(dialect, table, columns, key)
+    processors = _processors(dialect, table, columns)
     if any(processors):
         steps = list(zip(columns, processors, strict=True))
         params = [tuple(p(row[c]) if p and row[c] is not None else row[c] for c, p in steps) for row in rows]
     else:
         params = [tuple(row[c] for c in columns) for row in rows]
     connection.exec_driver_sql(sql, params)
+
+
+def insert_many(session: Session, table: Table, rows: Sequence[dict[str, Any]]) -> None:
+    """Insert `rows` (dictionaries with the same keys) into `table` in the session's transaction."""
+    _execute(session, table, rows, None)
+
+
+def update_many(session: Session, table: Table, key: str, rows: Sequence[dict[str, Any]]) -> None:
+    """Set the other columns of `rows` on the row whose `key` column has the row's `key` value."""
+    _execute(session, table, rows, key)

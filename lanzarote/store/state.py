@@ -22,7 +22,7 @@ from lanzarote.model.linking import Identifier, Link, Suggestion, SuggestionStat
 from lanzarote.model.media import FileVerdict
 from lanzarote.model.priority import Reason, Triage
 from lanzarote.store import schema
-from lanzarote.store.bulk import insert_many
+from lanzarote.store.bulk import insert_many, update_many
 from lanzarote.store.reports import as_utc
 
 _VERDICTS = TypeAdapter(tuple[FileVerdict, ...])
@@ -76,38 +76,28 @@ def save(session: Session, states: Sequence[ReportState], now: datetime) -> None
     """Write what the stages concluded; the report is no longer stale (one statement for the whole batch)."""
     if not states:
         return
-    s = schema.report_state
     rows = []
     for st in states:
         triage = st.triage
         rows.append({
-            "b_key": st.report_key,
-            "b_tier": triage.tier.value if triage else None,
-            "b_rank": schema.TIER_RANK[triage.tier.value] if triage else schema.TIER_RANK_UNRANKED,
-            "b_score": triage.score if triage else None,
-            "b_rules": triage.rules_version if triage else None,
-            "b_country": st.route.country if st.route else None,
-            "b_authority": (st.route.authority or st.route.national_unit) if st.route else None,
-            "b_subject": st.subject_id,
-            "b_verdicts": _VERDICTS.dump_json(st.verdicts).decode() if st.verdicts is not None else None,
-            "b_route": st.route.model_dump_json() if st.route else None,
-            "b_triage": triage.model_dump_json() if triage else None,
-            "b_linked": json.dumps(list(st.linked_reports)),
-            "b_provider": st.provider,
-            "b_incident": st.incident_type,
+            "report_key": st.report_key,
+            "stale": False,
+            "tier": triage.tier.value if triage else None,
+            "tier_rank": schema.TIER_RANK[triage.tier.value] if triage else schema.TIER_RANK_UNRANKED,
+            "score": triage.score if triage else None,
+            "rules_version": triage.rules_version if triage else None,
+            "country": st.route.country if st.route else None,
+            "authority": (st.route.authority or st.route.national_unit) if st.route else None,
+            "subject_id": st.subject_id,
+            "verdicts": _VERDICTS.dump_json(st.verdicts).decode() if st.verdicts is not None else None,
+            "route": st.route.model_dump_json() if st.route else None,
+            "triage": triage.model_dump_json() if triage else None,
+            "linked_reports": json.dumps(list(st.linked_reports)),
+            "processed_at": now,
+            "provider": st.provider,
+            "incident_type": st.incident_type,
         })
-    statement = (
-        update(s)
-        .where(s.c.report_key == bindparam("b_key"))
-        .values(
-            stale=False, tier=bindparam("b_tier"), tier_rank=bindparam("b_rank"), score=bindparam("b_score"),
-            rules_version=bindparam("b_rules"), country=bindparam("b_country"), authority=bindparam("b_authority"),
-            subject_id=bindparam("b_subject"), verdicts=bindparam("b_verdicts"), route=bindparam("b_route"),
-            triage=bindparam("b_triage"), linked_reports=bindparam("b_linked"), processed_at=now,
-            provider=bindparam("b_provider"), incident_type=bindparam("b_incident"),
-        )
-    )
-    session.connection().execute(statement, rows)
+    update_many(session, schema.report_state, "report_key", rows)
 
 
 def mark_stale(session: Session, keys: Collection[str]) -> None:
@@ -210,9 +200,8 @@ def set_subjects(session: Session, subjects: dict[str, str]) -> set[str]:
     """Give reports their subject; returns the reports whose subject changed (their context changed too)."""
     current = subjects_of(session, subjects.keys())
     changed = {k for k, v in subjects.items() if k in current and current[k] != v}
-    s = schema.report_state
-    for key in sorted(changed):
-        session.execute(update(s).where(s.c.report_key == key).values(subject_id=subjects[key]))
+    update_many(session, schema.report_state, "report_key",
+                [{"report_key": key, "subject_id": subjects[key]} for key in sorted(changed)])
     return changed
 
 
