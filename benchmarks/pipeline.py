@@ -1,6 +1,7 @@
 """The whole pipeline end to end — ingest, match, link, route, rank — and an incremental addition to history.
 
     .venv/bin/python -m benchmarks.pipeline --reports 100000 --add 10000
+    .venv/bin/python -m benchmarks.pipeline --reports 990000 --add 10000 --data /tmp/s1m   # a set made beforehand
 
 Generates `reports + add` synthetic reports (not timed), ingests and processes the first `reports` into a fresh
 SQLite store (timed: reports/s end to end), then ingests and processes the last `add` against that history (timed).
@@ -26,7 +27,7 @@ def _split(data: Path, first: int) -> tuple[list[Path], list[Path]]:
     head, tail = data / "head", data / "tail"
     for part in (head, tail):
         part.mkdir(exist_ok=True)
-    for folder in sorted((data / "ncmec").iterdir()):
+    for folder in sorted((data / "ncmec").iterdir()) if (data / "ncmec").exists() else ():
         for path in folder.iterdir():
             report_id = int(path.name.split("-", 1)[0].split(".", 1)[0])
             target = head if report_id - FIRST_ID < first else tail
@@ -40,6 +41,8 @@ def main() -> None:
     parser.add_argument("--reports", type=int, default=100_000)
     parser.add_argument("--add", type=int, default=10_000)
     parser.add_argument("--seed", type=int, default=13)
+    parser.add_argument("--data", type=Path, help="an existing `lanzarote synth` set of reports + add reports to use "
+                        "instead of generating one (its files are moved into head/ and tail/ folders)")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="lanzarote-pipeline-"))
     os.environ["LANZAROTE_DATABASE_URL"] = f"sqlite:///{work / 'p.db'}"
@@ -50,8 +53,9 @@ def main() -> None:
     from lanzarote.synth import generate
 
     try:
-        data = work / "synth"
-        generate(data, args.reports + args.add, args.seed)
+        data = args.data or work / "synth"
+        if args.data is None:
+            generate(data, args.reports + args.add, args.seed)
         first, rest = _split(data, args.reports)
         engine = open_store()
         prepare_demo(engine, data)
