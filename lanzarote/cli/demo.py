@@ -53,7 +53,11 @@ def _process(engine: Engine, out: Path) -> None:
 
     prepare_demo(engine, out)
     with progress("matching, linking, routing, ranking", None) as advance:
-        process(engine, progress=advance)
+        summary = process(engine, progress=advance)
+    v = summary.verdicts
+    console.print(f"files: {v.get('known', 0)} known ({v.get('victim_identified', 0)} victim identified), "
+                  f"{v.get('near_known', 0)} near-known, {v.get('unknown', 0)} unknown, "
+                  f"{v.get('not_matched', 0)} not matched")
 
 
 def _serve() -> None:

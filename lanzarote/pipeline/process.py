@@ -96,6 +96,8 @@ class ProcessSummary:
     links: int = 0
     held: int = 0
     tiers: dict[str, int] = field(default_factory=dict)
+    verdicts: dict[str, int] = field(default_factory=dict)
+    """Files by verdict (known, near_known, unknown, not_matched), and `victim_identified` among the known."""
     matching_ran: bool = False
 
 
@@ -294,6 +296,9 @@ def process(
             for st in states:
                 tier = st.triage.tier.value if st.triage else "-"
                 summary.tiers[tier] = summary.tiers.get(tier, 0) + 1
+                for v in st.verdicts or ():
+                    for name in (v.verdict.value, "victim_identified") if v.victim_identified else (v.verdict.value,):
+                        summary.verdicts[name] = summary.verdicts.get(name, 0) + 1
             if progress:
                 progress(len(states))
         everything = False
