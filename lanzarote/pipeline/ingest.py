@@ -11,14 +11,11 @@ from __future__ import annotations
 import gc
 import hashlib
 import json
-import multiprocessing
-from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from itertools import islice
-from multiprocessing.pool import AsyncResult
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +27,7 @@ from lanzarote.intake.read import read_document
 from lanzarote.intake.sources import Found, PendingFile, documents
 from lanzarote.model.quarantine import QuarantineEntry
 from lanzarote.model.report import Report
-from lanzarote.pipeline.processes import end_with_parent
+from lanzarote.pipeline.processes import FORK, end_with_parent, in_order
 from lanzarote.store import ingest as store_ingest
 from lanzarote.store.db import make_engine, session
 from lanzarote.store.ingest import FileRow, IngestCounts, LayerRow, ReportRow, Row
@@ -165,17 +162,9 @@ def _in_pool(
     engine: Engine, run_id: int, received_at: datetime, chunks: Iterator[list[Found]], workers: int
 ) -> Iterator[tuple[int, IngestCounts]]:
     """Each batch read and written by a reader process; results in input order, a bounded number in flight."""
-    ctx = multiprocessing.get_context("fork")
     url = engine.url.render_as_string(hide_password=False)
-    args = (url, run_id, received_at, Turnstile(ctx))
-    with ctx.Pool(workers, initializer=_start_reader, initargs=args) as pool:
-        window: deque[AsyncResult[tuple[int, IngestCounts]]] = deque()
-        for index, chunk in enumerate(chunks):
-            window.append(pool.apply_async(_read_and_write, (index, chunk)))
-            if len(window) >= workers * 2:
-                yield window.popleft().get()
-        while window:
-            yield window.popleft().get()
+    return in_order(_read_and_write, enumerate(chunks), workers=workers, initializer=_start_reader,
+                    initargs=(url, run_id, received_at, Turnstile(FORK)), ahead=workers * 2 - 1)
 
 
 def ingest(

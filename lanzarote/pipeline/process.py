@@ -8,13 +8,10 @@ without recomputing it; `everything=True` re-runs the stages over all history (a
 from __future__ import annotations
 
 import gc
-import multiprocessing
 import shutil
-from collections import deque
 from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from multiprocessing.pool import AsyncResult
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +28,7 @@ from lanzarote.model.linking import Identifier, IdentifierKind
 from lanzarote.model.media import FileVerdict
 from lanzarote.model.priority import Tier
 from lanzarote.model.report import Report
-from lanzarote.pipeline.processes import end_with_parent
+from lanzarote.pipeline.processes import end_with_parent, in_order
 from lanzarote.routing.resolve import overridden, route
 from lanzarote.routing.tables import RoutingTables
 from lanzarote.store import reports as store_reports
@@ -256,16 +253,9 @@ def _examined(engine: Engine, batches: Iterator[list[str]], stages: Stages,
             with session(engine) as s:
                 yield examine(s, keys, stages)
         return
-    ctx = multiprocessing.get_context("fork")
     url = engine.url.render_as_string(hide_password=False)
-    with ctx.Pool(workers, initializer=_start_examiner, initargs=(url, stages)) as pool:
-        window: deque[AsyncResult[list[Examined]]] = deque()
-        for keys in batches:
-            window.append(pool.apply_async(_examine_in_process, (keys,)))
-            if len(window) > workers:
-                yield window.popleft().get()
-        while window:
-            yield window.popleft().get()
+    yield from in_order(_examine_in_process, ((keys,) for keys in batches), workers=workers,
+                        initializer=_start_examiner, initargs=(url, stages), ahead=workers)
 
 
 def process(

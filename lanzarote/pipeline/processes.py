@@ -1,13 +1,39 @@
-"""What every helper process of the pipeline (ingest readers, processing examiners) does when it starts."""
+"""Helper processes of the pipeline (ingest readers, processing examiners): how they are run and how they end."""
 
 from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import multiprocessing
 import os
 import signal
 import threading
 import time
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from multiprocessing.pool import AsyncResult
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+
+FORK = multiprocessing.get_context("fork")
+"""Helpers are forked: they start with what the parent has loaded (schema, hash lists, rules) at no cost."""
+
+
+def in_order(
+    function: Callable[..., T], tasks: Iterable[tuple[Any, ...]], *, workers: int,
+    initializer: Callable[..., None], initargs: tuple[Any, ...], ahead: int,
+) -> Iterator[T]:
+    """`function(*task)` for each task in `workers` helper processes, the results in task order, with at most
+    `ahead` tasks handed out beyond the one being waited for (so memory stays flat)."""
+    with FORK.Pool(workers, initializer=initializer, initargs=initargs) as pool:
+        window: deque[AsyncResult[T]] = deque()
+        for task in tasks:
+            window.append(pool.apply_async(function, task))
+            if len(window) > ahead:
+                yield window.popleft().get()
+        while window:
+            yield window.popleft().get()
 
 
 def end_with_parent() -> None:
