@@ -8,7 +8,6 @@ streamed: memory stays flat whatever the number of reports.
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import json
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -27,7 +26,7 @@ from lanzarote.intake.read import read_document
 from lanzarote.intake.sources import Found, PendingFile, documents
 from lanzarote.model.quarantine import QuarantineEntry
 from lanzarote.model.report import Report
-from lanzarote.pipeline.processes import FORK, end_with_parent, in_order
+from lanzarote.pipeline.processes import FORK, helpers, in_order, start_helper
 from lanzarote.store import ingest as store_ingest
 from lanzarote.store.db import make_engine, session
 from lanzarote.store.ingest import FileRow, IngestCounts, LayerRow, ReportRow, Row
@@ -148,9 +147,8 @@ _WRITER: _Writer | None = None
 
 def _start_reader(url: str, run_id: int, received_at: datetime, turnstile: Turnstile) -> None:
     global _WRITER
-    gc.freeze()  # what the process inherited stays put: the collector then only looks at what reading makes
+    start_helper()
     _WRITER = _Writer(make_engine(url), run_id, received_at, turnstile)
-    end_with_parent()
 
 
 def _read_and_write(index: int, chunk: list[Found]) -> tuple[int, IngestCounts]:
@@ -180,9 +178,7 @@ def ingest(
     one transaction, in the order the batches were handed out; the main process only walks the input.
     """
     now = datetime.now(UTC)
-    workers = workers or config.workers()
-    if engine.url.database in (None, "", ":memory:"):
-        workers = 1  # an in-memory database lives in this process only
+    workers = helpers(engine, workers or config.workers())
     batch_size = int(config.get("ingest_batch"))
     summary = IngestSummary()
     with session(engine) as s:

@@ -7,7 +7,6 @@ without recomputing it; `everything=True` re-runs the stages over all history (a
 
 from __future__ import annotations
 
-import gc
 import shutil
 from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -28,7 +27,7 @@ from lanzarote.model.linking import Identifier, IdentifierKind
 from lanzarote.model.media import FileVerdict
 from lanzarote.model.priority import Tier
 from lanzarote.model.report import Report
-from lanzarote.pipeline.processes import end_with_parent, in_order
+from lanzarote.pipeline.processes import helpers, in_order, start_helper
 from lanzarote.routing.resolve import overridden, route
 from lanzarote.routing.tables import RoutingTables
 from lanzarote.store import reports as store_reports
@@ -210,20 +209,13 @@ def settle(s: Session, examined: Sequence[Examined], stages: Stages, held: set[t
     return states, len(result.links), stale_elsewhere
 
 
-def process_batch(s: Session, keys: Sequence[str], stages: Stages, held: set[tuple[str, str]],
-                  now: datetime) -> tuple[list[ReportState], int, set[str]]:
-    """Run every stage over one batch in this process; returns the states, new links and reports made stale."""
-    return settle(s, examine(s, keys, stages), stages, held, now)
-
-
 _EXAMINER: tuple[Engine, Stages] | None = None
 """An examiner process's own store connection and stages (set when the process starts)."""
 
 
 def _start_examiner(url: str, stages: Stages) -> None:
     global _EXAMINER
-    gc.freeze()
-    end_with_parent()
+    start_helper()
     _EXAMINER = (make_engine(url), stages)
 
 
@@ -248,7 +240,7 @@ def _stale_batches(engine: Engine, batch_size: int, everything: bool) -> Iterato
 def _examined(engine: Engine, batches: Iterator[list[str]], stages: Stages,
               workers: int) -> Iterator[list[Examined]]:
     """Each batch examined, in order: in this process, or by examiner processes while this one settles."""
-    if workers <= 1 or engine.url.database in (None, "", ":memory:"):
+    if helpers(engine, workers) <= 1:
         for keys in batches:
             with session(engine) as s:
                 yield examine(s, keys, stages)
@@ -320,4 +312,4 @@ def prepare_demo(engine: Engine, out: Path) -> None:
         library.import_list(vics, "synthetic-vics", "vics")
 
 
-__all__ = ["ProcessSummary", "Stages", "Tier", "prepare_demo", "process", "process_batch", "rematch"]
+__all__ = ["ProcessSummary", "Stages", "Tier", "prepare_demo", "process", "rematch"]

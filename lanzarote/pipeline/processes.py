@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import gc
 import multiprocessing
 import os
 import signal
@@ -14,10 +15,25 @@ from collections.abc import Callable, Iterable, Iterator
 from multiprocessing.pool import AsyncResult
 from typing import Any, TypeVar
 
+from sqlalchemy import Engine
+
 T = TypeVar("T")
 
 FORK = multiprocessing.get_context("fork")
 """Helpers are forked: they start with what the parent has loaded (schema, hash lists, rules) at no cost."""
+
+
+def helpers(engine: Engine, workers: int) -> int:
+    """How many helper processes may work on `engine`'s store: none besides this one for an in-memory database,
+    which lives in this process only."""
+    return 1 if engine.url.database in (None, "", ":memory:") else workers
+
+
+def start_helper() -> None:
+    """What every helper does first: leave what it inherited to the collector's permanent generation (it then only
+    looks at what the helper makes), and end with its parent."""
+    gc.freeze()
+    end_with_parent()
 
 
 def in_order(
