@@ -11,6 +11,7 @@ Targets (issue 5): ≥ 2,000 reports/s end to end over 1 M; adding 10,000 to a s
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import shutil
 import tempfile
@@ -33,7 +34,16 @@ def _split(data: Path, first: int) -> tuple[list[Path], list[Path]]:
             target = head if report_id - FIRST_ID < first else tail
             (target / folder.name).mkdir(exist_ok=True)
             path.rename(target / folder.name / path.name)
-    return [head, data / "ncmec-layers.jsonl"], [tail, data / "ncmec-layers.jsonl"]
+    # each part comes with its own clearing-house layers, as new reports do (not the whole history's again)
+    layers = data / "ncmec-layers.jsonl"
+    if layers.exists():
+        with layers.open() as lines, (head / "layers.jsonl").open("w") as first_layers, \
+                (tail / "layers.jsonl").open("w") as rest_layers:
+            for line in lines:
+                report_id = int(json.loads(line)["clearing_house_for"]["source_id"])
+                (first_layers if report_id - FIRST_ID < first else rest_layers).write(line)
+        layers.unlink()
+    return [head], [tail]
 
 
 def main() -> None:

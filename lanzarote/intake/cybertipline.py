@@ -72,18 +72,18 @@ def schema() -> etree.XMLSchema:
 
 
 @cache
-def _parser() -> etree.XMLParser:
+def _parser(validating: bool = False) -> etree.XMLParser:
+    """The safe parser; the validating one checks the schema while it parses (one pass instead of two)."""
     return etree.XMLParser(
         resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False, huge_tree=False,
-        remove_comments=True, remove_pis=True,
+        remove_comments=True, remove_pis=True, schema=schema() if validating else None,
     )
 
 
 def read(document: Document, received_at: datetime) -> list[IntakeResult]:
     """The report or file details in one XML document, or a quarantine entry saying why there is none."""
     try:
-        root = _parse(document.content)
-        problems = _schema_problems(root)
+        root, problems = _parse(document.content)
         tag = root.tag
         if tag == "report":
             return [_report(document, _tree(root), problems, received_at)]
@@ -104,21 +104,28 @@ def quarantined(document: Document, reason: str, received_at: datetime) -> Quara
     )
 
 
-def _parse(content: bytes) -> Any:
+def _parse(content: bytes) -> tuple[Any, list[str]]:
+    """The document's root element and its schema problems (none for most documents, which are parsed and
+    validated in one pass; one that breaks the schema is parsed again to say where and how)."""
     if not content.strip():
         raise Unusable("empty document: expected a CyberTipline <report> or <fileDetails>")
     if _DOCTYPE.search(content[:65536]):
         raise Unusable("document declares a DTD or entities (<!DOCTYPE>/<!ENTITY>): refused for safety (XXE)")
+    problems: list[str] | None = []
     try:
-        root = etree.fromstring(content, _parser())
-    except etree.XMLSyntaxError as exc:
-        raise Unusable(f"not well-formed XML: {_syntax_message(exc, content)}") from exc
+        root = etree.fromstring(content, _parser(validating=True))
+    except etree.XMLSyntaxError:
+        problems = None
+        try:
+            root = etree.fromstring(content, _parser())
+        except etree.XMLSyntaxError as exc:
+            raise Unusable(f"not well-formed XML: {_syntax_message(exc, content)}") from exc
     if root is None or not isinstance(root.tag, str):
         raise Unusable("no root element")
     tree = root.getroottree()
     if getattr(tree.docinfo, "doctype", None):
         raise Unusable("document declares a DTD (<!DOCTYPE>): refused for safety (XXE)")
-    return root
+    return root, _schema_problems(root) if problems is None else problems
 
 
 def _syntax_message(exc: etree.XMLSyntaxError, content: bytes) -> str:
@@ -147,9 +154,9 @@ def _tree(el: Any) -> Node:
     node: Node = {"": el.text, "#line": el.sourceline}
     for name, value in el.items():
         node["@" + name] = value
-    for child in el.iterchildren(etree.Element):
+    for child in el:  # elements only: the parser drops comments and processing instructions, and expands nothing
         tag = child.tag
-        sub = _tree(child) if len(child) or child.attrib else child.text
+        sub = _tree(child) if len(child) or child.keys() else child.text
         found = node.get(tag)
         if found is None:
             node[tag] = [sub]
