@@ -9,11 +9,10 @@ element named), and one that does not is quarantined with the reason.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
 from datetime import datetime
 from functools import cache
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 from lxml import etree
 from pydantic import ValidationError
@@ -44,8 +43,6 @@ _INCIDENT_KIND = {
 }
 _INCIDENT_NAME = ("chatClient", "gameName", "name", "client", "locationName")
 _EXIF_CAPTURE = ("DateTimeOriginal", "CreateDate", "DateTimeDigitized")
-
-T = TypeVar("T")
 
 
 class Unusable(Exception):
@@ -145,18 +142,24 @@ def _schema_problems(root: Any) -> list[str]:
 
 
 Node = dict[str, Any]
-"""An element read once into Python: its text under "", attributes under "@name", its line under "#line", and its
-child elements by tag, each a list in document order. A child without attributes or children is kept as its text
-alone. The builders below then read fields with dictionary hits instead of walking lxml again."""
+"""An element read once into Python: its text under "" (stripped; None when there is none), attributes under
+"@name", its line under "#line", and its child elements by tag, each a list in document order. A child without
+attributes or children is kept as its text alone. The builders below then read fields with dictionary hits instead
+of walking lxml again."""
 
 
 def _tree(el: Any) -> Node:
-    node: Node = {"": el.text, "#line": el.sourceline}
+    text = el.text
+    node: Node = {"": (text.strip() or None) if text else None, "#line": el.sourceline}
     for name, value in el.items():
         node["@" + name] = value
     for child in el:  # elements only: the parser drops comments and processing instructions, and expands nothing
         tag = child.tag
-        sub = _tree(child) if len(child) or child.keys() else child.text
+        if len(child) or child.keys():
+            sub: Any = _tree(child)
+        else:
+            text = child.text
+            sub = (text.strip() or None) if text else None
         found = node.get(tag)
         if found is None:
             node[tag] = [sub]
@@ -191,19 +194,20 @@ def _child_tags(node: Node | None) -> tuple[str, ...]:
 
 def _content(child: Any) -> str | None:
     text: str | None = child[""] if child.__class__ is dict else child
-    if text is None:
-        return None
-    text = text.strip()
-    return text or None
+    return text
 
 
 def _text(node: Node, name: str) -> str | None:
     found = node.get(name)
-    return _content(found[0]) if found else None
+    if not found:
+        return None
+    child = found[0]
+    text: str | None = child[""] if child.__class__ is dict else child
+    return text
 
 
 def _texts(node: Node, name: str) -> tuple[str, ...]:
-    return tuple(t for t in (_content(c) for c in node.get(name, ())) if t)
+    return tuple(t for c in node.get(name, ()) if (t := c[""] if c.__class__ is dict else c))
 
 
 def _line(node: Node) -> str:
@@ -243,10 +247,6 @@ def _int(value: str | None, warnings: list[str], what: str) -> int | None:
         return None
 
 
-def _each(elements: Iterable[Node], build: Callable[[Node], T | None]) -> list[T]:
-    return [x for x in (build(e) for e in elements) if x is not None]
-
-
 def _email(el: Node, warnings: list[str]) -> dict[str, Any] | None:
     text = _content(el)
     if text is None:
@@ -268,11 +268,11 @@ def _phone(el: Node, warnings: list[str]) -> dict[str, Any] | None:
 
 
 def _emails(el: Node, warnings: list[str]) -> list[dict[str, Any]]:
-    return _each(_elements(el, "email"), lambda e: _email(e, warnings))
+    return [x for e in _elements(el, "email") if (x := _email(e, warnings)) is not None]
 
 
 def _phones(el: Node, warnings: list[str]) -> list[dict[str, Any]]:
-    return _each(_elements(el, "phone"), lambda e: _phone(e, warnings))
+    return [x for e in _elements(el, "phone") if (x := _phone(e, warnings)) is not None]
 
 
 def _address(el: Node) -> dict[str, Any] | None:
@@ -289,7 +289,7 @@ def _address(el: Node) -> dict[str, Any] | None:
 
 
 def _addresses(el: Node, name: str) -> list[dict[str, Any]]:
-    return _each(_elements(el, name), _address)
+    return [x for e in _elements(el, name) if (x := _address(e)) is not None]
 
 
 def _ip_event(el: Node, warnings: list[str]) -> dict[str, Any] | None:
@@ -307,7 +307,7 @@ def _ip_event(el: Node, warnings: list[str]) -> dict[str, Any] | None:
 
 
 def _ip_events(el: Node, warnings: list[str]) -> list[dict[str, Any]]:
-    return _each(_elements(el, "ipCaptureEvent"), lambda e: _ip_event(e, warnings))
+    return [x for e in _elements(el, "ipCaptureEvent") if (x := _ip_event(e, warnings)) is not None]
 
 
 def _device(el: Node, warnings: list[str]) -> dict[str, Any] | None:
@@ -323,7 +323,7 @@ def _device(el: Node, warnings: list[str]) -> dict[str, Any] | None:
 
 
 def _devices(el: Node, warnings: list[str]) -> list[dict[str, Any]]:
-    return _each(_elements(el, "deviceId"), lambda e: _device(e, warnings))
+    return [x for e in _elements(el, "deviceId") if (x := _device(e, warnings)) is not None]
 
 
 def _account_action(el: Node, warnings: list[str]) -> dict[str, Any] | None:
@@ -481,7 +481,8 @@ def _report(document: Document, root: Node, problems: list[str], received_at: da
         "escalate_to_high_priority": escalate,
         "annotations": _child_tags(_first(summary, "reportAnnotations")),
         "batched_reason": batched.get("@reason") if batched is not None else None,
-        "internet_details": _each(_elements(root, "internetDetails"), lambda e: _internet_detail(e, warnings)),
+        "internet_details": [x for e in _elements(root, "internetDetails")
+                             if (x := _internet_detail(e, warnings)) is not None],
         "reporter": reporter,
         "parties": parties,
         "additional_info": additional,
