@@ -10,10 +10,12 @@ engines.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from datetime import datetime
 from functools import cache
 from typing import Any
 
 from sqlalchemy import Dialect, Table
+from sqlalchemy.dialects import sqlite
 from sqlalchemy.orm import Session
 
 _PLACEHOLDER = {"qmark": "?", "format": "%s", "pyformat": "%s"}
@@ -35,7 +37,22 @@ def _statement(dialect: Dialect, table: Table, columns: tuple[str, ...], key: st
 
 @cache
 def _processors(dialect: Dialect, table: Table, columns: tuple[str, ...]) -> tuple[Processor, ...]:
-    return tuple(table.c[c].type.dialect_impl(dialect).bind_processor(dialect) for c in columns)
+    return tuple(_processor(table.c[c].type.dialect_impl(dialect), dialect) for c in columns)
+
+
+def _processor(type_: Any, dialect: Dialect) -> Processor:
+    processor: Processor = type_.bind_processor(dialect)
+    if isinstance(type_, sqlite.DATETIME) and type_._storage_format == sqlite.DATETIME._storage_format:
+        # SQLite keeps a datetime as text; SQLAlchemy writes its fields through a format string (the zone left out).
+        # isoformat writes the same text in C, several times faster: a third of the cost of a report's row.
+        general = processor
+
+        def processor(value: Any) -> Any:
+            if value.__class__ is datetime:
+                return value.replace(tzinfo=None).isoformat(" ", "microseconds")
+            return general(value) if general else value
+
+    return processor
 
 
 def _execute(session: Session, table: Table, rows: Sequence[dict[str, Any]], key: str | None) -> None:
