@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass
 
 from lanzarote.triage.lexicon import Lexicon
@@ -33,7 +34,10 @@ _ELISIONS = {"fr": ("l'", "d'", "n'", "s'", "j'", "m'", "t'", "c'", "qu")}
 
 def fold(text: str) -> str:
     """Lower case without accents, so one pattern reads 'Mädchen' and 'madchen', 'niño' and 'nino'."""
-    text = text.replace("ß", "ss").replace("’", "'").replace("`", "'")
+    text = text.replace("`", "'")
+    if text.isascii():  # nothing to decompose (most providers' notes)
+        return text.lower()
+    text = text.replace("ß", "ss").replace("’", "'")
     decomposed = unicodedata.normalize("NFKD", text.lower())
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
@@ -44,8 +48,8 @@ def languages(folded: str) -> tuple[str, ...]:
     Short texts are ambiguous ('de', 'la', 'se' are French and Spanish), so every language with any evidence is
     read, most likely first.
     """
-    words = _TOKEN.findall(folded)
-    scores = {lang: sum(w in stop or w[:2] in _ELISIONS.get(lang, ()) for w in words)
+    words = Counter(_TOKEN.findall(folded))
+    scores = {lang: sum(n for w, n in words.items() if w in stop or w[:2] in _ELISIONS.get(lang, ()))
               for lang, stop in _STOPWORDS.items()}
     ranked = sorted((lang for lang in scores if scores[lang] > 0 or lang == "en"), key=lambda lang: -scores[lang])
     return tuple(ranked)
@@ -79,8 +83,10 @@ def text_signals(texts: list[str], lexicon: Lexicon) -> list[TextSignal]:
                 for signal, patterns in lexicon.concepts[lang]:
                     if signal in found:
                         continue
-                    matches = [p.search(sentence) for p in patterns]
-                    if all(matches) and not _negated(sentence, matches[0].start(), lexicon, langs):  # type: ignore[union-attr]
+                    first = patterns[0].search(sentence)
+                    if first is None or not all(p.search(sentence) for p in patterns[1:]):
+                        continue
+                    if not _negated(sentence, first.start(), lexicon, langs):
                         original = originals[i] if i < len(originals) else sentence
                         found[signal] = TextSignal(signal, original.strip()[:200])
     return list(found.values())
