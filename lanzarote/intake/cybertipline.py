@@ -148,18 +148,17 @@ attributes or children is kept as its text alone. The builders below then read f
 of walking lxml again."""
 
 
+def _stripped(text: str | None) -> str | None:
+    return (text.strip() or None) if text else None
+
+
 def _tree(el: Any) -> Node:
-    text = el.text
-    node: Node = {"": (text.strip() or None) if text else None, "#line": el.sourceline}
+    node: Node = {"": _stripped(el.text), "#line": el.sourceline}
     for name, value in el.items():
         node["@" + name] = value
     for child in el:  # elements only: the parser drops comments and processing instructions, and expands nothing
         tag = child.tag
-        if len(child) or child.keys():
-            sub: Any = _tree(child)
-        else:
-            text = child.text
-            sub = (text.strip() or None) if text else None
+        sub = _tree(child) if len(child) or child.keys() else _stripped(child.text)
         found = node.get(tag)
         if found is None:
             node[tag] = [sub]
@@ -193,21 +192,18 @@ def _child_tags(node: Node | None) -> tuple[str, ...]:
 
 
 def _content(child: Any) -> str | None:
+    """A child's text (already stripped by `_tree`), whether it was kept as a node or as its text alone."""
     text: str | None = child[""] if child.__class__ is dict else child
     return text
 
 
 def _text(node: Node, name: str) -> str | None:
     found = node.get(name)
-    if not found:
-        return None
-    child = found[0]
-    text: str | None = child[""] if child.__class__ is dict else child
-    return text
+    return _content(found[0]) if found else None
 
 
 def _texts(node: Node, name: str) -> tuple[str, ...]:
-    return tuple(t for c in node.get(name, ()) if (t := c[""] if c.__class__ is dict else c))
+    return tuple(t for c in node.get(name, ()) if (t := _content(c)))
 
 
 def _line(node: Node) -> str:

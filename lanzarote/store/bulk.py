@@ -44,7 +44,8 @@ def _processor(type_: Any, dialect: Dialect) -> Processor:
     processor: Processor = type_.bind_processor(dialect)
     if isinstance(type_, sqlite.DATETIME) and type_._storage_format == sqlite.DATETIME._storage_format:
         # SQLite keeps a datetime as text; SQLAlchemy writes its fields through a format string (the zone left out).
-        # isoformat writes the same text in C, several times faster: a third of the cost of a report's row.
+        # isoformat writes the same text in C, several times faster (the format string was about 3 % of an ingest's
+        # CPU, measured in one process).
         general = processor
 
         def processor(value: Any) -> Any:
@@ -74,7 +75,8 @@ def _execute(session: Session, table: Table, rows: Sequence[dict[str, Any]], key
 
 
 def insert_many(session: Session, table: Table, rows: Sequence[dict[str, Any]]) -> None:
-    """Insert `rows` (dictionaries with the same keys) into `table` in the session's transaction."""
+    """Insert `rows` (dictionaries with the same keys; an empty list writes nothing) into `table` in the session's
+    transaction."""
     _execute(session, table, rows, None)
 
 

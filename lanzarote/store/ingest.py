@@ -174,8 +174,7 @@ def _write_reports(
         states.append({"key": key, "row": row, "version": version, "new": old is None})
     if superseded:
         session.execute(update(r).where(r.c.id.in_(superseded)).values(latest=False))
-    if inserts:
-        insert_many(session, r, inserts)
+    insert_many(session, r, inserts)
     new_states = [
         {
             "report_key": s["key"],
@@ -190,8 +189,7 @@ def _write_reports(
         for s in states
         if s["new"]
     ]
-    if new_states:
-        insert_many(session, schema.report_state, new_states)
+    insert_many(session, schema.report_state, new_states)
     for s in states:
         if not s["new"]:
             session.execute(
@@ -242,8 +240,7 @@ def _write_files(session: Session, rows: list[FileRow], now: datetime, counts: I
             inserts.append({"report_key": key, "file_id": file_id, **values})
         else:
             session.execute(update(f).where(f.c.id == old.id).values(**values))
-    if inserts:
-        insert_many(session, f, inserts)
+    insert_many(session, f, inserts)
 
 
 def _write_layers(session: Session, rows: list[LayerRow], now: datetime, counts: IngestCounts) -> None:
@@ -266,8 +263,7 @@ def _write_layers(session: Session, rows: list[LayerRow], now: datetime, counts:
             session.execute(update(c).where(c.c.report_key == key).values(**values))
         else:
             inserts.append({"report_key": key, **values})
-    if inserts:
-        insert_many(session, c, inserts)
+    insert_many(session, c, inserts)
 
 
 def write_quarantine(session: Session, entries: Sequence[QuarantineEntry], now: datetime) -> int:
