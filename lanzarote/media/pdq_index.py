@@ -18,10 +18,12 @@ from __future__ import annotations
 import functools
 import itertools
 import json
+import os
 import shutil
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from types import FunctionType
 from typing import Any
 
 import numba as nb
@@ -253,10 +255,31 @@ def radii(threshold: int, prefix: npt.NDArray[np.int64]) -> list[int]:
     return r
 
 
-_search_serial = nb.njit(cache=True)(_search.py_func)
-"""The same kernel without threads: for small batches (one report's files) waking threads costs more than it saves."""
+def _serial_copy(function: Any) -> Any:
+    """The same Python function under another name: numba caches compiled code by the function's name and line, so
+    without a name of its own the serial kernel would load the threaded one from the cache (or the reverse)."""
+    copy = FunctionType(function.__code__, function.__globals__, function.__name__ + "_serial",
+                               function.__defaults__, function.__closure__)
+    copy.__qualname__ = function.__qualname__ + "_serial"
+    return copy
+
+
+_search_serial = nb.njit(cache=True)(_serial_copy(_search.py_func))
+"""The same kernel without threads: for small batches (one report's files) waking threads costs more than it saves,
+and in a forked process (see `_threads_allowed`)."""
 PARALLEL_FROM = 256
 """Batches of at least this many queries use every core."""
+_threads_allowed = True
+"""False in a process forked from this one: numba's OpenMP threads do not survive a fork (a forked process that uses
+them is terminated), and the pipeline's forked helpers already run one per core."""
+
+
+def _forbid_threads() -> None:
+    global _threads_allowed
+    _threads_allowed = False
+
+
+os.register_at_fork(after_in_child=_forbid_threads)
 
 
 @functools.lru_cache(maxsize=64)
@@ -322,7 +345,7 @@ class Segment:
         out_idx = np.empty((nq, cap), dtype=np.int64)
         out_dist = np.empty((nq, cap), dtype=np.int16)
         out_count = np.zeros(nq, dtype=np.int64)
-        kernel = _search if nq >= PARALLEL_FROM else _search_serial
+        kernel = _search if _threads_allowed and nq >= PARALLEL_FROM else _search_serial
         kernel(queries, self.hashes, self.alive, self.offsets, self.obase, self.order, _STARTS, _WIDTHS,
                self.prefix, masks, mbase, threshold, out_idx, out_dist, out_count)
         over = np.flatnonzero(out_count > cap)

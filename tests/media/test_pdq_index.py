@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import faiss
 import numpy as np
@@ -12,11 +13,13 @@ from hypothesis import strategies as st
 
 from lanzarote.media.pdq_index import (
     MAX_SEGMENTS,
+    PARALLEL_FROM,
     PdqIndex,
     hash_to_hex,
     hashes_from_hex,
     hashes_to_bytes,
 )
+from lanzarote.pipeline.processes import FORK
 
 Triple = set[tuple[int, int, int]]
 
@@ -117,3 +120,27 @@ def test_hex_round_trip() -> None:
     words = hashes_from_hex([text])
     assert hash_to_hex(words[0]) == text
     assert hashes_to_bytes(words)[0].tobytes().hex() == text
+
+
+def _search_in_child(index: PdqIndex, queries: npt.NDArray[np.uint64], pipe: Any) -> None:
+    pipe.send(_mine(index, queries, 31))
+
+
+def test_a_process_forked_after_a_threaded_search_still_searches() -> None:
+    """The pipeline forks its helpers from a process that may have searched on every core already; numba's OpenMP
+    threads do not survive a fork (a forked process using them is terminated), so a forked one searches alone."""
+    rng = np.random.default_rng(11)
+    stored = _clustered(rng, 40, 25, 20)
+    index = PdqIndex()
+    index.add(stored, np.arange(len(stored), dtype=np.int64))
+    queries = stored[rng.choice(len(stored), PARALLEL_FROM)]  # large enough for the threaded kernel
+    expected = _mine(index, queries, 31)
+    assert expected == _oracle(stored, np.arange(len(stored), dtype=np.int64), queries, 31)
+    receive, send = FORK.Pipe(duplex=False)
+    child = FORK.Process(target=_search_in_child, args=(index, queries, send))
+    child.start()
+    send.close()
+    found = receive.recv() if receive.poll(60) else None  # before join: the child waits until its answer is read
+    child.join(60)
+    assert child.exitcode == 0
+    assert found == expected
