@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 
 import phonenumbers
 
@@ -23,8 +23,7 @@ _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 VIRAL = {"potentialMeme", "viral"}
 
 
-@dataclass(frozen=True, slots=True)
-class Sighting:
+class Sighting(NamedTuple):
     """An identifier seen in a report: when (for IP addresses), whether behind a proxy, under which account."""
 
     identifier: Identifier

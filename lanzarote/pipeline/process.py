@@ -27,7 +27,7 @@ from lanzarote.model.linking import Identifier, IdentifierKind
 from lanzarote.model.media import FileVerdict
 from lanzarote.model.priority import Tier
 from lanzarote.model.report import Report
-from lanzarote.pipeline.processes import helpers, in_order, start_helper
+from lanzarote.pipeline.processes import few_collections, helpers, in_order, start_helper
 from lanzarote.routing.resolve import overridden, route
 from lanzarote.routing.tables import RoutingTables
 from lanzarote.store import reports as store_reports
@@ -95,6 +95,17 @@ class ProcessSummary:
     verdicts: dict[str, int] = field(default_factory=dict)
     """Files by verdict (known, near_known, unknown, not_matched), and `victim_identified` among the known."""
     matching_ran: bool = False
+
+    def add(self, states: Sequence[ReportState], links: int) -> None:
+        """Count a settled batch."""
+        self.processed += len(states)
+        self.links += links
+        for st in states:
+            tier = st.triage.tier.value if st.triage else "-"
+            self.tiers[tier] = self.tiers.get(tier, 0) + 1
+            for v in st.verdicts or ():
+                for name in (v.verdict.value, "victim_identified") if v.victim_identified else (v.verdict.value,):
+                    self.verdicts[name] = self.verdicts.get(name, 0) + 1
 
 
 def _verdicts(stages: Stages, reports: Sequence[Report]) -> list[tuple[FileVerdict, ...] | None]:
@@ -269,24 +280,18 @@ def process(
     batch_size = int(config.get("batch_size"))
     with session(engine) as s:
         held = {(k, v) for k, v, _, _ in store_state.held(s)}
-    for _ in range(3):  # a second pass re-ranks reports whose subject changed under them
-        for examined in _examined(engine, _stale_batches(engine, batch_size, everything), stages, workers):
+    with few_collections():
+        for _ in range(3):  # a second pass re-ranks reports whose subject changed under them
+            for examined in _examined(engine, _stale_batches(engine, batch_size, everything), stages, workers):
+                with session(engine) as s:
+                    states, links, _ = settle(s, examined, stages, held, datetime.now(UTC))
+                summary.add(states, links)
+                if progress:
+                    progress(len(states))
+            everything = False
             with session(engine) as s:
-                states, links, _ = settle(s, examined, stages, held, datetime.now(UTC))
-            summary.processed += len(states)
-            summary.links += links
-            for st in states:
-                tier = st.triage.tier.value if st.triage else "-"
-                summary.tiers[tier] = summary.tiers.get(tier, 0) + 1
-                for v in st.verdicts or ():
-                    for name in (v.verdict.value, "victim_identified") if v.victim_identified else (v.verdict.value,):
-                        summary.verdicts[name] = summary.verdicts.get(name, 0) + 1
-            if progress:
-                progress(len(states))
-        everything = False
-        with session(engine) as s:
-            if store_state.count_stale(s) == 0:
-                break
+                if store_state.count_stale(s) == 0:
+                    break
     summary.held = len(held)
     return summary
 
