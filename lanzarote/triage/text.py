@@ -6,9 +6,10 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 
-from lanzarote.triage.lexicon import Lexicon
+from lanzarote.triage.lexicon import Lexicon, exact_for
 
 _SENTENCES = re.compile(r"(?<=[.!?;])\s+|\n+")
 _TOKEN = re.compile(r"[\w']+")
@@ -73,14 +74,21 @@ def text_signals(texts: list[str], lexicon: Lexicon) -> list[TextSignal]:
             continue
         folded = fold(text)
         langs = languages(folded)
+        in_re2 = exact_for(folded)
         originals = _SENTENCES.split(text)
         for i, sentence in enumerate(_SENTENCES.split(folded)):
             if not sentence.strip() or _quoted(sentence, lexicon):
                 continue
             for lang in langs:
-                if not lexicon.triggers[lang].search(sentence):
+                concepts = lexicon.concepts[lang]
+                if in_re2:
+                    candidates: Iterable[int] = lexicon.first_parts[lang].matching(sentence)
+                elif lexicon.triggers[lang].search(sentence):
+                    candidates = range(len(concepts))
+                else:
                     continue
-                for signal, patterns in lexicon.concepts[lang]:
+                for index in candidates:
+                    signal, patterns = concepts[index]
                     if signal in found:
                         continue
                     first = patterns[0].search(sentence)
