@@ -6,7 +6,8 @@ at that radius and checking the full distance of each candidate misses nothing (
 which lets one chunk use radius 1 at T = 31). Each chunk's table is a CSR layout
 (a dense offsets array over the chunk's top `p` bits, and the positions of the hashes sorted by them), so a probe is
 one offsets read and a short contiguous run. `p` is about log2 of the segment size: big segments get exact buckets,
-small ones fewer, wider buckets (still exact, since every candidate's full distance is checked).
+small ones fewer, wider buckets (still exact, since every candidate's full distance is checked). A segment of fewer
+than SCAN_BELOW hashes is read whole instead: below that, one pass over it is faster than the probes.
 
 The index is a list of immutable segments plus a per-segment `alive` mask: adding hashes writes a new small segment,
 removing them clears bits, and segments are merged (compacting removed hashes) when there are too many. Everything is
@@ -242,6 +243,29 @@ def _search(queries: Hashes, hashes: Hashes, alive: npt.NDArray[np.uint8], offse
             out_count[qi] = unique
 
 
+@nb.njit(cache=True)
+def _scan(queries: Hashes, hashes: Hashes, alive: npt.NDArray[np.uint8], threshold: int,
+          out_idx: npt.NDArray[np.int64], out_dist: npt.NDArray[np.int16], out_count: npt.NDArray[np.int64]) -> None:
+    """Every hash's distance to each query, in order (what `_search` returns, without the tables): for a small
+    segment reading it all is faster than the probes' scattered reads (see SCAN_BELOW)."""
+    cap = out_idx.shape[1]
+    for qi in range(queries.shape[0]):
+        found = 0
+        for idx in range(hashes.shape[0]):
+            d = _distance(queries, qi, hashes, idx)
+            if d <= threshold and alive[idx] != 0:
+                if found < cap:
+                    out_idx[qi, found] = idx
+                    out_dist[qi, found] = d
+                found += 1
+        out_count[qi] = found
+
+
+SCAN_BELOW = 48_000
+"""Segments with fewer hashes are read whole instead of probed. Measured at threshold 31, one core: 2,000 hashes
+2 us a query read whole against 28 us probed, 16,000 17 against 45, 32,000 34 against 53, 64,000 78 against 63."""
+
+
 def radii(threshold: int, prefix: npt.NDArray[np.int64]) -> list[int]:
     """Probe radius of each chunk. Exactness needs sum(r_c + 1) > threshold (if every chunk differed in more than
     r_c bits, the hashes would differ in more than `threshold`); ⌊T/m⌋ everywhere may exceed that, and the excess
@@ -338,16 +362,19 @@ class Segment:
         if nq == 0 or self.size == 0:
             empty = np.zeros(0, dtype=np.int64)
             return empty, empty, empty
-        per_chunk = [_masks(int(p), r) for p, r in zip(self.prefix, radii(threshold, self.prefix), strict=True)]
-        masks = np.concatenate(per_chunk)
-        mbase = np.zeros(len(per_chunk) + 1, dtype=np.int64)
-        mbase[1:] = np.cumsum([len(x) for x in per_chunk])
         out_idx = np.empty((nq, cap), dtype=np.int64)
         out_dist = np.empty((nq, cap), dtype=np.int16)
         out_count = np.zeros(nq, dtype=np.int64)
-        kernel = _search if _threads_allowed and nq >= PARALLEL_FROM else _search_serial
-        kernel(queries, self.hashes, self.alive, self.offsets, self.obase, self.order, _STARTS, _WIDTHS,
-               self.prefix, masks, mbase, threshold, out_idx, out_dist, out_count)
+        if self.size < SCAN_BELOW:
+            _scan(queries, self.hashes, self.alive, threshold, out_idx, out_dist, out_count)
+        else:
+            per_chunk = [_masks(int(p), r) for p, r in zip(self.prefix, radii(threshold, self.prefix), strict=True)]
+            masks = np.concatenate(per_chunk)
+            mbase = np.zeros(len(per_chunk) + 1, dtype=np.int64)
+            mbase[1:] = np.cumsum([len(x) for x in per_chunk])
+            kernel = _search if _threads_allowed and nq >= PARALLEL_FROM else _search_serial
+            kernel(queries, self.hashes, self.alive, self.offsets, self.obase, self.order, _STARTS, _WIDTHS,
+                   self.prefix, masks, mbase, threshold, out_idx, out_dist, out_count)
         over = np.flatnonzero(out_count > cap)
         if over.size:
             rows, refs, dist = self.search(np.ascontiguousarray(queries[over]), threshold, int(out_count.max()))

@@ -8,9 +8,11 @@ from typing import Any
 import faiss
 import numpy as np
 import numpy.typing as npt
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from lanzarote.media import pdq_index
 from lanzarote.media.pdq_index import (
     MAX_SEGMENTS,
     PARALLEL_FROM,
@@ -22,6 +24,14 @@ from lanzarote.media.pdq_index import (
 from lanzarote.pipeline.processes import FORK
 
 Triple = set[tuple[int, int, int]]
+
+
+@pytest.fixture(autouse=True, scope="module", params=["probed", "read whole"])
+def way(request: pytest.FixtureRequest) -> Any:
+    """Every test twice: segments searched through their tables, and segments read whole (small ones are)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(pdq_index, "SCAN_BELOW", 0 if request.param == "probed" else 10**9)
+        yield request.param
 
 
 def _flip(rng: np.random.Generator, h: npt.NDArray[np.uint64], bits: int) -> npt.NDArray[np.uint64]:
