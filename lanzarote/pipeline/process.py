@@ -23,7 +23,7 @@ from lanzarote.linking.linker import link_batch
 from lanzarote.linking.priors import PriorRecords
 from lanzarote.linking.subjects import assign_subjects
 from lanzarote.model.jurisdiction import Route
-from lanzarote.model.linking import Identifier, IdentifierKind
+from lanzarote.model.linking import Identifier
 from lanzarote.model.media import FileVerdict
 from lanzarote.model.priority import Tier
 from lanzarote.model.report import Report
@@ -119,12 +119,9 @@ def _verdicts(stages: Stages, reports: Sequence[Report]) -> list[tuple[FileVerdi
 
 def _history(s: Session) -> Callable[[Collection[Identifier]], Sequence[tuple[str, Sighting]]]:
     def lookup(identifiers: Collection[Identifier]) -> Sequence[tuple[str, Sighting]]:
-        stored = store_state.sightings_of(s, {(i.kind.value, i.value) for i in identifiers})
-        return [
-            (x.report_key, Sighting(Identifier.model_construct(kind=IdentifierKind(x.kind), value=x.value,
-                                                               strong=x.strong), x.at, x.proxy, x.account))
-            for x in stored
-        ]
+        asked = {(i.kind.value, i.value): i for i in identifiers}  # each stored sighting is of one of these
+        return [(x.report_key, Sighting(asked[x.kind, x.value], x.at, x.proxy, x.account))
+                for x in store_state.sightings_of(s, asked)]
 
     return lookup
 

@@ -11,6 +11,7 @@ import json
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 
 from pydantic import TypeAdapter
 from sqlalchemy import bindparam, delete, func, insert, or_, select, update
@@ -41,8 +42,7 @@ class ReportState:
     incident_type: str | None = None
 
 
-@dataclass(frozen=True)
-class StoredSighting:
+class StoredSighting(NamedTuple):
     report_key: str
     kind: str
     value: str
@@ -133,9 +133,9 @@ def sightings_of(session: Session, identifiers: Collection[tuple[str, str]]) -> 
     for start in range(0, len(values), 1000):
         rows = session.execute(query, {"values": values[start : start + 1000]})
         out.extend(
-            StoredSighting(r.report_key, r.kind, r.value, as_utc(r.at), r.proxy, r.strong, r.account)
-            for r in rows
-            if (r.kind, r.value) in wanted
+            StoredSighting(key, kind, value, as_utc(at) if at is not None else None, proxy, strong, account)
+            for key, kind, value, at, proxy, strong, account in rows
+            if (kind, value) in wanted
         )
     return out
 
