@@ -44,3 +44,24 @@ def test_a_store_from_revision_0003_upgrades_with_its_reports_and_users(tmp_path
         agencies = {a.code: (a.kind, a.country) for a in conn.execute(sa.select(access.agencies))}
         assert agencies == {"HUB": ("hub", None), "FR": ("national_unit", "FR")}
         assert conn.execute(sa.select(sa.func.count()).select_from(access.users)).scalar() == 1
+
+
+def test_the_store_finds_its_work_through_its_indexes(tmp_path: Path) -> None:
+    """The next batch to process, a subject's reports and a country's queue are index searches, not scans."""
+    engine = make_engine(f"sqlite:///{tmp_path / 'new.db'}")
+    migrate(engine)
+    s = schema.report_state
+    queries = {
+        "ix_report_state_stale_keys": sa.select(s.c.report_key).where(s.c.stale.is_(True), s.c.report_key > "k")
+        .order_by(s.c.report_key).limit(2000),
+        "ix_report_state_subject": sa.select(s.c.report_key).where(s.c.subject_id.in_(["S-1", "S-2"])),
+        "ix_report_state_assigned_to": sa.select(s.c.report_key).where(s.c.assigned_to == "fr-analyst"),
+        "ix_report_state_country_order": sa.select(s.c.report_key).where(s.c.country == "FR")
+        .order_by(s.c.tier_rank, s.c.score.desc(), s.c.received_at, s.c.report_key).limit(50),
+    }
+    with engine.connect() as conn:
+        for index, query in queries.items():
+            sql = str(query.compile(engine, compile_kwargs={"literal_binds": True}))
+            plan = " ".join(str(row[-1]) for row in conn.execute(sa.text("EXPLAIN QUERY PLAN " + sql)))
+            assert f"USING INDEX {index}" in plan or f"USING COVERING INDEX {index}" in plan, (index, plan)
+            assert "TEMP B-TREE" not in plan, (index, plan)
