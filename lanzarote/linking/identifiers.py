@@ -7,6 +7,7 @@ address); screen names are weak (suggestions only).
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import re
 from datetime import datetime
@@ -69,12 +70,30 @@ def provider_namespace(name: str | None) -> str:
     return _NON_ALNUM.sub("", (name or "unknown").lower()) or "unknown"
 
 
-def ip(address: str) -> str | None:
+class ParsedIp(NamedTuple):
+    """What the pipeline asks of an IP address, worked out once (linking and routing both read every address)."""
+
+    compressed: str
+    links: bool
+    """Not private, loopback or unspecified: it can say who someone is."""
+    is_global: bool
+    """Routed on the public internet: registry data can say its country."""
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def parsed_ip(text: str) -> ParsedIp | None:
+    """An IP address as written in a report, parsed; None when it is not one."""
     try:
-        parsed = ipaddress.ip_address(address.strip())
+        parsed = ipaddress.ip_address(text.strip())
     except ValueError:
         return None
-    return None if parsed.is_private or parsed.is_loopback or parsed.is_unspecified else parsed.compressed
+    links = not (parsed.is_private or parsed.is_loopback or parsed.is_unspecified)
+    return ParsedIp(parsed.compressed, links, parsed.is_global)
+
+
+def ip(text: str) -> str | None:
+    parsed = parsed_ip(text)
+    return parsed.compressed if parsed is not None and parsed.links else None
 
 
 def _country(report: Report, party: Party) -> str | None:

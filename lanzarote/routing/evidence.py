@@ -7,12 +7,12 @@ the provider's own country. Anything flagged as a proxy counts for little.
 
 from __future__ import annotations
 
-import ipaddress
 from collections.abc import Iterator
 
 import iptocc
 import phonenumbers
 
+from lanzarote.linking.identifiers import parsed_ip
 from lanzarote.linking.identifiers import phone as normalised_phone
 from lanzarote.model.jurisdiction import EvidenceKind, JurisdictionEvidence
 from lanzarote.model.report import Party, PartyRole, Phone, Report
@@ -34,13 +34,10 @@ _NOT_COUNTRIES = {"A1", "A2", "O1", "EU", "AP", ""}
 
 def ip_country(ip: str) -> str | None:
     """The country an address is registered to (offline registry data); none for private or documentation space."""
-    try:
-        address = ipaddress.ip_address(ip.strip())
-    except ValueError:
+    parsed = parsed_ip(ip)
+    if parsed is None or not parsed.is_global:
         return None
-    if not address.is_global:
-        return None
-    country = iptocc.country_code(str(address))
+    country = iptocc.country_code(parsed.compressed)
     return country if isinstance(country, str) and country not in _NOT_COUNTRIES else None
 
 

@@ -22,20 +22,20 @@ branch_labels = None
 depends_on = None
 
 
-def _where(sql: str) -> dict[str, sa.TextClause]:
-    return {"sqlite_where": sa.text(sql), "postgresql_where": sa.text(sql)}
+def _partial(name: str, column: str, where: str) -> None:
+    op.create_index(name, "report_state", [column], sqlite_where=sa.text(where), postgresql_where=sa.text(where))
 
 
 def upgrade() -> None:
     # written as the queries write it (`stale IS 1` in SQLite, `stale IS true` in PostgreSQL) so that both use it
     stale = "stale IS true" if op.get_bind().dialect.name == "postgresql" else "stale IS 1"
     op.drop_index("ix_report_state_stale", table_name="report_state")
-    op.create_index("ix_report_state_stale_keys", "report_state", ["report_key"], **_where(stale))
+    _partial("ix_report_state_stale_keys", "report_key", stale)
     op.drop_index("ix_report_state_country", table_name="report_state")
     for column in ("subject_id", "assigned_to"):
         name = "ix_report_state_subject" if column == "subject_id" else f"ix_report_state_{column}"
         op.drop_index(name, table_name="report_state")
-        op.create_index(name, "report_state", [column], **_where(f"{column} IS NOT NULL"))
+        _partial(name, column, f"{column} IS NOT NULL")
 
 
 def downgrade() -> None:
