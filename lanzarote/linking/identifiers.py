@@ -106,8 +106,8 @@ def _country(report: Report, party: Party) -> str | None:
 
 
 def _ident(kind: IdentifierKind, value: str, strong: bool = True) -> Identifier:
-    # built from values normalised above: no validation needed on this hot path
-    return Identifier.model_construct(kind=kind, value=value, strong=strong)
+    # validated, though the values are normalised already: pydantic's validation is faster than model_construct
+    return Identifier(kind=kind, value=value, strong=strong)
 
 
 def sightings_of(report: Report) -> tuple[Sighting, ...]:

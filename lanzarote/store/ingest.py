@@ -104,11 +104,10 @@ def write_batch(session: Session, run_id: int, rows: Sequence[Row], now: datetim
     _write_files(session, [r for r in rows if isinstance(r, FileRow)], now, counts)
     _write_layers(session, [r for r in rows if isinstance(r, LayerRow)], now, counts)
     counts.quarantined += write_quarantine(session, quarantine, now)
-    if counts.stale_keys:
+    if counts.stale_keys:  # only those processed already: a report not processed yet is stale (no row rewritten)
+        s = schema.report_state
         session.execute(
-            update(schema.report_state)
-            .where(schema.report_state.c.report_key.in_(sorted(counts.stale_keys)))
-            .values(stale=True)
+            update(s).where(s.c.report_key.in_(sorted(counts.stale_keys)), s.c.stale.is_(False)).values(stale=True)
         )
     return counts
 

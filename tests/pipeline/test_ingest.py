@@ -10,10 +10,12 @@ from sqlalchemy import Engine, func, select
 
 from lanzarote.model.report import Origin, Report
 from lanzarote.pipeline.ingest import ingest
+from lanzarote.pipeline.process import process
 from lanzarote.pipeline.quarantine import retry
 from lanzarote.store import quarantine as store_quarantine
 from lanzarote.store import reports as store_reports
 from lanzarote.store import schema
+from lanzarote.store import state as store_state
 from lanzarote.store.db import session
 from tests.samples import file_details_xml, report_xml
 
@@ -74,6 +76,31 @@ def test_file_details_before_their_report_are_kept_and_attached(engine: Engine, 
     with session(engine) as s:
         stored = store_reports.get_report(s, "90000007")
     assert [f.file_id for f in stored.report.files] == ["f1"]
+
+
+def test_a_file_or_layer_arriving_after_processing_makes_its_report_stale_again(engine: Engine,
+                                                                              tmp_path: Path) -> None:
+    first = tmp_path / "first"
+    first.mkdir()
+    (first / "90000007.xml").write_bytes(report_xml())
+    (first / "f1.xml").write_bytes(file_details_xml("90000007", "f1"))  # stale already: it stays stale, once
+    ingest(engine, [first], workers=1)
+    with session(engine) as s:
+        assert store_state.count_stale(s) == 1
+    assert process(engine).processed == 1
+    later = tmp_path / "later"
+    later.mkdir()
+    (later / "f2.xml").write_bytes(file_details_xml("90000007", "f2", md5="1" * 32))
+    layer = {"clearing_house_for": {"source": "ncmec", "source_id": "90000007"}, "layer": {"country": "DE"}}
+    (later / "layers.jsonl").write_text(json.dumps(layer) + "\n")
+    ingest(engine, [later], workers=1)
+    with session(engine) as s:
+        assert store_state.count_stale(s) == 1
+    assert process(engine).processed == 1
+    with session(engine) as s:
+        stored = store_reports.get_report(s, "90000007")
+    assert [f.file_id for f in stored.report.files] == ["f1", "f2"]
+    assert stored.report.clearing_house is not None and stored.report.clearing_house.country == "DE"
 
 
 def test_a_bad_document_does_not_harm_the_batch(engine: Engine, tmp_path: Path) -> None:
