@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -26,11 +27,13 @@ from lanzarote.pipeline.processes import FORK
 Triple = set[tuple[int, int, int]]
 
 
-@pytest.fixture(autouse=True, scope="module", params=["probed", "read whole"])
+@pytest.fixture(autouse=True, scope="module", params=["11 chunks", "16 chunks", "read whole"])
 def way(request: pytest.FixtureRequest) -> Any:
-    """Every test twice: segments searched through their tables, and segments read whole (small ones are)."""
+    """Every test three times: segments probed in the large segments' layout, in the small segments' layout, and
+    read whole (the smallest are)."""
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(pdq_index, "SCAN_BELOW", 0 if request.param == "probed" else 10**9)
+        patch.setattr(pdq_index, "SCAN_BELOW", 10**9 if request.param == "read whole" else 0)
+        patch.setattr(pdq_index, "NARROW_BELOW", 0 if request.param == "11 chunks" else 10**9)
         yield request.param
 
 
@@ -154,3 +157,19 @@ def test_a_process_forked_after_a_threaded_search_still_searches() -> None:
     child.join(60)
     assert child.exitcode == 0
     assert found == expected
+
+
+def test_an_index_written_in_format_1_still_loads_and_searches(tmp_path: Path) -> None:
+    """Format 1 had no per-segment layout: every segment in 11 chunks, named once in index.json."""
+    rng = np.random.default_rng(21)
+    stored = _clustered(rng, 30, 10, 30)
+    refs = np.arange(len(stored), dtype=np.int64)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(pdq_index, "NARROW_BELOW", 0)
+        PdqIndex(tmp_path).add(stored, refs)
+    meta = json.loads((tmp_path / "index.json").read_text())
+    (tmp_path / "index.json").write_text(json.dumps({**meta, "format": 1, "chunks": list(pdq_index.CHUNK_WIDTHS)}))
+    for widths in tmp_path.glob("seg-*/widths.npy"):
+        widths.unlink()
+    queries = np.concatenate([stored[rng.choice(len(stored), 10)], _clustered(rng, 3, 2, 20)])
+    assert _mine(PdqIndex(tmp_path), queries, 31) == _oracle(stored, refs, queries, 31)
