@@ -36,18 +36,20 @@ COLLECTOR_THRESHOLDS = (50_000, 20, 100)
 
 @contextmanager
 def few_collections() -> Iterator[None]:
-    """Batch work with the cyclic garbage collector out of the way: what is loaded so far (schema, stages, hash
-    lists) is left out of its scans, and it runs after 50,000 new objects instead of 700. Batches make and drop
-    many short-lived records with no cycles among them; with the defaults the collector re-scanned them, and the
-    whole heap, so often that processing ran about a quarter slower. Helpers forked inside inherit it."""
+    """Batch work with the cyclic garbage collector out of the way: it runs after 50,000 new objects instead of 700.
+    Batches make and drop many short-lived records with no cycles among them; with the defaults the collector
+    re-scanned them so often that processing ran about a quarter slower. Helpers forked inside inherit it (and
+    freeze what they inherit, see `start_helper`).
+
+    This process freezes nothing: freezing here and unfreezing afterwards left the heap so that a process forked
+    from it later crashed in its first collection (seen in the test suite, after Splink had run), and it gained
+    nothing measurable."""
     before = gc.get_threshold()
-    gc.freeze()
     gc.set_threshold(*COLLECTOR_THRESHOLDS)
     try:
         yield
     finally:
         gc.set_threshold(*before)
-        gc.unfreeze()
 
 
 def start_helper() -> None:
