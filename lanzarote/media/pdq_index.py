@@ -296,7 +296,7 @@ def _serial_copy(function: Any) -> Any:
     """The same Python function under another name: numba caches compiled code by the function's name and line, so
     without a name of its own the serial kernel would load the threaded one from the cache (or the reverse)."""
     copy = FunctionType(function.__code__, function.__globals__, function.__name__ + "_serial",
-                               function.__defaults__, function.__closure__)
+                        function.__defaults__, function.__closure__)
     copy.__qualname__ = function.__qualname__ + "_serial"
     return copy
 

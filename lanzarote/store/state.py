@@ -133,7 +133,7 @@ def sightings_of(session: Session, identifiers: Collection[tuple[str, str]]) -> 
     for start in range(0, len(values), 1000):
         rows = session.execute(query, {"values": values[start : start + 1000]})
         out.extend(
-            StoredSighting(key, kind, value, as_utc(at) if at is not None else None, proxy, strong, account)
+            StoredSighting(key, kind, value, as_utc(at), proxy, strong, account)
             for key, kind, value, at, proxy, strong, account in rows
             if (kind, value) in wanted
         )

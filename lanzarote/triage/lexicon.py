@@ -61,7 +61,7 @@ class FirstParts:
     def matching(self, sentence: str) -> list[int]:
         """The indices of the concepts whose first part may match `sentence`, in file order."""
         found = [self._ids[i] for i in self._set.Match(sentence) or ()] if self._ids else []
-        return sorted([*found, *self._always]) if self._always or len(found) > 1 else found
+        return sorted([*found, *self._always])
 
 
 _NOT_FOR_RE2 = re.compile(r"[^\x00-\x7f]|[\x0b\x1c-\x1f]")
