@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import os
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 from typing import NamedTuple
@@ -50,6 +50,29 @@ class PendingFile(NamedTuple):
 
 
 Found = Document | PendingFile | QuarantineEntry
+
+
+def prefetch(found: Iterable[Found]) -> None:
+    """Ask the kernel to start reading these pending files from disk now, all at once.
+
+    Handed out a few batches before a reader gets to them, the files are then in memory when it does. Without it a
+    reader waited on the disk for each small file in turn: over a million reports (more than the page cache holds
+    beside the store) that was about a third of a reader's time. A file that cannot be opened here is left to the
+    reader, which quarantines it with the reason."""
+    advise = getattr(os, "posix_fadvise", None)  # not on every system; without it reads just wait their turn
+    for item in found:
+        if advise is None or not isinstance(item, PendingFile):
+            continue
+        try:
+            fd = os.open(item.location, os.O_RDONLY)
+        except OSError:
+            continue
+        try:
+            advise(fd, 0, 0, os.POSIX_FADV_WILLNEED)
+        except OSError:
+            pass
+        finally:
+            os.close(fd)
 
 
 def documents(paths: list[Path], received_at: datetime) -> Iterator[Found]:

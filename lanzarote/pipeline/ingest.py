@@ -23,7 +23,7 @@ from sqlalchemy import Engine
 from lanzarote import config
 from lanzarote.intake.documents import ClearingHouseDocument, FileDetailsDocument, IntakeResult
 from lanzarote.intake.read import read_document
-from lanzarote.intake.sources import Found, PendingFile, documents
+from lanzarote.intake.sources import Found, PendingFile, documents, prefetch
 from lanzarote.model.quarantine import QuarantineEntry
 from lanzarote.model.report import Report
 from lanzarote.pipeline.processes import FORK, helpers, in_order, start_helper
@@ -98,8 +98,10 @@ def read_chunk(chunk: Sequence[Found], received_at: datetime) -> list[Row]:
 
 
 def _chunks(items: Iterable[Found], size: int) -> Iterator[list[Found]]:
+    """The documents in batches, each batch's files asked of the disk as it is made (readers get it later)."""
     it = iter(items)
     while chunk := list(islice(it, size)):
+        prefetch(chunk)
         yield chunk
 
 

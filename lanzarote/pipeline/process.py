@@ -23,7 +23,6 @@ from lanzarote.linking.identifiers import Sighting, sightings_of
 from lanzarote.linking.linker import link_batch
 from lanzarote.linking.priors import PriorRecords
 from lanzarote.linking.subjects import assign_subjects
-from lanzarote.model.jurisdiction import Route
 from lanzarote.model.linking import Identifier
 from lanzarote.model.media import FileVerdict
 from lanzarote.model.priority import Tier
@@ -35,7 +34,7 @@ from lanzarote.store import reports as store_reports
 from lanzarote.store import state as store_state
 from lanzarote.store import work as store_work
 from lanzarote.store.db import make_engine, session
-from lanzarote.store.state import ReportState, StoredSighting
+from lanzarote.store.state import ReportState, StoredRoute, StoredSighting
 from lanzarote.triage.context import TriageContext
 from lanzarote.triage.lexicon import Lexicon
 from lanzarote.triage.lexicon import load as load_lexicon
@@ -134,7 +133,8 @@ class Examined:
     key: str
     sightings: tuple[Sighting, ...]
     verdicts: tuple[FileVerdict, ...] | None
-    route: Route
+    route: StoredRoute
+    """The route as stored (settling needs nothing else of it: its signals are among `signals`)."""
     prior_hits: tuple[str, ...]
     signals: dict[str, str | None]
     """The report's own triage signals (links are added when it is settled)."""
@@ -159,8 +159,9 @@ def examine(s: Session, keys: Sequence[str], stages: Stages) -> list[Examined]:
         prior_hits = tuple(sorted({h.case_reference for h in stages.priors.hits(report, sightings)}))
         context = TriageContext(verdicts=verdicts[key], route=report_route, prior_hits=prior_hits)
         examined.append(Examined(
-            key, sightings, verdicts[key], report_route, prior_hits, own_signals(report, context, stages.lexicon),
-            meme_evidence(report), report.reporter.name if report.reporter else None,
+            key, sightings, verdicts[key], StoredRoute.of(report_route), prior_hits,
+            own_signals(report, context, stages.lexicon), meme_evidence(report),
+            report.reporter.name if report.reporter else None,
             report.incident_type.value if report.incident_type else None,
         ))
     return examined
@@ -206,7 +207,7 @@ def settle(s: Session, examined: Sequence[Examined], stages: Stages, held: set[t
         linked = [k for k in linked if k != x.key]
         shown = tuple(source_id.get(k, k) for k in linked[:MAX_LINKED_SHOWN])
         context = TriageContext(
-            verdicts=verdicts, route=x.route, prior_hits=x.prior_hits, linked_reports=shown,
+            verdicts=verdicts, prior_hits=x.prior_hits, linked_reports=shown,
             subject_reasons=tuple(
                 (source_id.get(k, k), r) for k in linked for r in stored_reasons.get(k, ()) if r.signal in TOP_SIGNALS
             ),

@@ -30,11 +30,24 @@ _VERDICTS = TypeAdapter(tuple[FileVerdict, ...])
 _IDENTIFIERS = TypeAdapter(tuple[Identifier, ...])
 
 
+class StoredRoute(NamedTuple):
+    """What the store keeps of a route: the country and authority the queue filters on, and the whole route as
+    JSON. Made where the route is resolved, so that it travels between processes as the text it is stored as."""
+
+    country: str | None
+    authority: str | None
+    document: str
+
+    @classmethod
+    def of(cls, route: Route) -> StoredRoute:
+        return cls(route.country, route.authority or route.national_unit, route.model_dump_json())
+
+
 @dataclass(frozen=True)
 class ReportState:
     report_key: str
     verdicts: tuple[FileVerdict, ...] | None
-    route: Route | None
+    route: StoredRoute | None
     triage: Triage | None
     subject_id: str | None
     linked_reports: tuple[str, ...]
@@ -87,10 +100,10 @@ def save(session: Session, states: Sequence[ReportState], now: datetime) -> None
             "score": triage.score if triage else None,
             "rules_version": triage.rules_version if triage else None,
             "country": st.route.country if st.route else None,
-            "authority": (st.route.authority or st.route.national_unit) if st.route else None,
+            "authority": st.route.authority if st.route else None,
             "subject_id": st.subject_id,
             "verdicts": _VERDICTS.dump_json(st.verdicts).decode() if st.verdicts is not None else None,
-            "route": st.route.model_dump_json() if st.route else None,
+            "route": st.route.document if st.route else None,
             "triage": triage.model_dump_json() if triage else None,
             "linked_reports": json.dumps(list(st.linked_reports)),
             "processed_at": now,

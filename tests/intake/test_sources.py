@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from lanzarote.intake.documents import Document
-from lanzarote.intake.sources import PendingFile, documents
+from lanzarote.intake.sources import PendingFile, documents, prefetch
 from lanzarote.model.quarantine import QuarantineEntry
 from lanzarote.pipeline.ingest import read_chunk
 from tests.samples import report_xml
@@ -27,6 +27,17 @@ def test_folders_are_walked_recursively_in_name_order(tmp_path: Path) -> None:
     names = [d.location.rsplit("/", 1)[-1] for d in found if isinstance(d, PendingFile)]
     assert names == ["90000001.xml", "90000002.xml"]
     assert found[0].load(10**6, NOW).content == report_xml()  # type: ignore[union-attr]
+
+
+def test_a_file_gone_before_its_prefetch_is_left_to_the_reader_which_quarantines_it(tmp_path: Path) -> None:
+    (tmp_path / "90000001.xml").write_bytes(report_xml())
+    (tmp_path / "90000002.xml").write_bytes(report_xml())
+    found = list(documents([tmp_path], NOW))
+    (tmp_path / "90000002.xml").unlink()  # deleted between the walk and the prefetch
+    prefetch([*found, Document("inline", report_xml()), QuarantineEntry(location="x", content_sha256=None, reason="r")])
+    rows = read_chunk(found, NOW)
+    assert [type(r).__name__ for r in rows] == ["ReportRow", "QuarantineEntry"]
+    assert "cannot be read" in rows[1].reason  # type: ignore[union-attr]
 
 
 def test_a_zip_entry_with_parent_path_is_refused(tmp_path: Path) -> None:
