@@ -47,7 +47,8 @@ def test_a_store_from_revision_0003_upgrades_with_its_reports_and_users(tmp_path
 
 
 def test_the_store_finds_its_work_through_its_indexes(tmp_path: Path) -> None:
-    """The next batch to process, a subject's reports and a country's queue are index searches, not scans."""
+    """The next batch to process, a subject's reports, a country's or an authority's queue and the filters are index
+    searches, not scans (the indexes that leave NULL out serve lookups by value)."""
     engine = make_engine(f"sqlite:///{tmp_path / 'new.db'}")
     migrate(engine)
     s = schema.report_state
@@ -58,6 +59,10 @@ def test_the_store_finds_its_work_through_its_indexes(tmp_path: Path) -> None:
         "ix_report_state_assigned_to": sa.select(s.c.report_key).where(s.c.assigned_to == "fr-analyst"),
         "ix_report_state_country_order": sa.select(s.c.report_key).where(s.c.country == "FR")
         .order_by(s.c.tier_rank, s.c.score.desc(), s.c.received_at, s.c.report_key).limit(50),
+        "ix_report_state_authority_order": sa.select(s.c.report_key).where(s.c.authority == "ES-BI")
+        .order_by(s.c.tier_rank, s.c.score.desc(), s.c.received_at, s.c.report_key).limit(50),
+        "ix_report_state_provider": sa.select(s.c.report_key).where(s.c.provider == "Example Chat"),
+        "ix_report_state_incident_type": sa.select(s.c.report_key).where(s.c.incident_type == "Child Sex Tourism"),
     }
     with engine.connect() as conn:
         for index, query in queries.items():
