@@ -55,7 +55,11 @@ def test_the_synthetic_set_meets_the_quality_targets(engine: Engine, synthetic: 
         daughter = store_reports.get_report(s, scenario["abuses_daughter_de"])
         pair_a = store_reports.get_report(s, scenario["discord_pair_a"])
         conflict = store_reports.get_report(s, scenario["conflict_ip_es_phone_fr"])
+        routes = [(q, store_reports.get_report(s, q.report_id, q.source).route) for q in queue[::15]]
     assert [q.tier for q in queue[:5]] == ["P1"] * 5
+    for q, route in routes:  # the queue's columns are the stored route's: its authority, else its national unit
+        assert route is not None and (q.country, q.authority) == (route.country, route.authority or route.national_unit)
+    assert any(r.authority is None and r.national_unit for _, r in routes if r)
     tiers = [Tier(q.tier).value for q in queue if q.tier]
     assert tiers == sorted(tiers), "the queue is ordered by tier"
     assert daughter.triage is not None and daughter.triage.tier is Tier.P1
