@@ -22,6 +22,7 @@ depends_on = None
 
 
 def _columns(dialect: str) -> dict[str, list[str | sa.TextClause]]:
+    """Each index's columns, the one it leaves NULL out of first."""
     # PostgreSQL sorts NULLs first in a descending index unless told; SQLite already puts them last
     score = sa.text("score DESC NULLS LAST" if dialect == "postgresql" else "score DESC")
     order: list[str | sa.TextClause] = ["tier_rank", score, "received_at", "report_key"]
@@ -33,14 +34,9 @@ def _columns(dialect: str) -> dict[str, list[str | sa.TextClause]]:
     }
 
 
-def _column(name: str) -> str:
-    return {"ix_report_state_country_order": "country", "ix_report_state_authority_order": "authority"}.get(
-        name, name.removeprefix("ix_report_state_"))
-
-
 def upgrade() -> None:
     for name, columns in _columns(op.get_bind().dialect.name).items():
-        where = sa.text(f"{_column(name)} IS NOT NULL")
+        where = sa.text(f"{columns[0]} IS NOT NULL")
         op.drop_index(name, table_name="report_state")
         op.create_index(name, "report_state", columns, sqlite_where=where, postgresql_where=where)
 
