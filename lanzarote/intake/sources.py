@@ -59,9 +59,11 @@ def prefetch(found: Iterable[Found]) -> None:
     reader waited on the disk for each small file in turn: over a million reports (more than the page cache holds
     beside the store) that was about a third of a reader's time. A file that cannot be opened here is left to the
     reader, which quarantines it with the reason."""
-    advise = getattr(os, "posix_fadvise", None)  # not on every system; without it reads just wait their turn
+    advise = getattr(os, "posix_fadvise", None)
+    if advise is None:  # not on every system; without it reads just wait their turn
+        return
     for item in found:
-        if advise is None or not isinstance(item, PendingFile):
+        if not isinstance(item, PendingFile):
             continue
         try:
             fd = os.open(item.location, os.O_RDONLY)
