@@ -1,4 +1,8 @@
-"""The concept lexicon (`data/lexicon.yaml`): loaded, validated and compiled once."""
+"""The concept lexicon (`data/lexicon.yaml`): loaded, validated and compiled once.
+
+Each language has concepts (the child, the act, its time, secrecy, access, and the frames a text can be in); the
+rules say which concepts together make a signal. The engine (`text.py`) is the same for every language.
+"""
 
 from __future__ import annotations
 
@@ -9,45 +13,57 @@ from pathlib import Path
 
 import re2
 import yaml
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from lanzarote.errors import ConfigurationError
 
-LANGUAGES = ("en", "fr", "es", "de")
 DEFAULT = Path(__file__).parent / "data" / "lexicon.yaml"
 
 
-class Concept(BaseModel):
+class LanguageSpec(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
-    all: tuple[str, ...]
+    stopwords: str
+    negation: tuple[str, ...]
+    denial: tuple[str, ...]
+    clause_break: str
+    rewrite: tuple[tuple[str, str], ...] = ()
+    terms: dict[str, str] = Field(default_factory=dict)
+    concepts: dict[str, tuple[str, ...]]
+
+
+class RuleSpec(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    need: tuple[tuple[str, ...], ...] = Field(min_length=1)
+    """Groups of concepts: one concept of each group must be present (the first group's in the sentence read)."""
+    unless: tuple[str, ...] = ()
 
 
 class LexiconSpec(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
     version: str
-    negation: dict[str, tuple[str, ...]]
-    negation_window: int
-    quotation: dict[str, tuple[str, ...]]
-    terms: dict[str, dict[str, str]]
-    signals: dict[str, dict[str, tuple[Concept, ...]]]
+    window: int = Field(ge=0, le=10)
+    separable_particles: tuple[str, ...]
+    languages: dict[str, LanguageSpec]
+    unread: dict[str, str]
+    rules: dict[str, tuple[RuleSpec, ...]]
 
 
-class FirstParts:
-    """Which concepts' first parts match a sentence, found in one pass by RE2's set matching (one linear-time
-    automaton for all of a language's concepts) instead of trying each pattern in turn.
+class ConceptSet:
+    """Which of a language's concepts a clause mentions, found in one pass by RE2's set matching (one linear-time
+    automaton for every pattern of the language); each hit is then located with Python's `re` for its evidence.
 
-    RE2 reads `\\b`, `\\w` and `\\s` as ASCII, so it may be asked only about ASCII text without the control
-    characters Python counts as spaces (`exact_for`); a first part RE2 cannot compile (a look-behind, say) is
-    always tried.
+    The text handed to it is folded to ASCII first (`text.fold`), where RE2 and `re` read `\\b`, `\\w` and `\\s`
+    alike; a pattern RE2 cannot compile (a look-behind, say) is always tried.
     """
 
-    def __init__(self, patterns: list[re.Pattern[str]]) -> None:
+    def __init__(self, patterns: list[tuple[str, re.Pattern[str]]]) -> None:
         options = re2.Options()
         options.max_mem = 64 << 20
         self._set = re2.Set.SearchSet(options)
+        self._patterns = patterns
         self._ids: list[int] = []
         always = []
-        for index, pattern in enumerate(patterns):
+        for index, (_, pattern) in enumerate(patterns):
             try:
                 self._set.Add(pattern.pattern)
             except re2.error:
@@ -58,62 +74,93 @@ class FirstParts:
         if self._ids:
             self._set.Compile()
 
-    def matching(self, sentence: str) -> list[int]:
-        """The indices of the concepts whose first part may match `sentence`, in file order."""
-        found = [self._ids[i] for i in self._set.Match(sentence) or ()] if self._ids else []
+    def candidates(self, clause: str) -> list[int]:
+        """The indices of the patterns that match `clause`, in file order."""
+        found = [self._ids[i] for i in self._set.Match(clause) or ()] if self._ids else []
         return sorted([*found, *self._always])
 
+    def mentions(self, clause: str) -> list[tuple[str, re.Match[str]]]:
+        """(concept, match) for every pattern that matches `clause`."""
+        out = []
+        for index in self.candidates(clause):
+            concept, pattern = self._patterns[index]
+            match = pattern.search(clause)
+            if match is not None:
+                out.append((concept, match))
+        return out
 
-_NOT_FOR_RE2 = re.compile(r"[^\x00-\x7f]|[\x0b\x1c-\x1f]")
+
+@dataclass(frozen=True)
+class Language:
+    code: str
+    stopwords: frozenset[str]
+    negation: frozenset[str]
+    denial: re.Pattern[str] | None
+    clause_break: re.Pattern[str]
+    rewrites: tuple[tuple[re.Pattern[str], str], ...]
+    concepts: ConceptSet
+    negates_after_verb: bool
+    """German and Dutch put the negation after the verb ("ich fasse sie nicht an"): it scopes the whole clause."""
 
 
-def exact_for(text: str) -> bool:
-    """Whether RE2 reads `text` as Python's `re` does (see `FirstParts`)."""
-    return _NOT_FOR_RE2.search(text) is None
+@dataclass(frozen=True)
+class Rule:
+    signal: str
+    need: tuple[tuple[str, ...], ...]
+    unless: frozenset[str]
 
 
 @dataclass(frozen=True)
 class Lexicon:
     version: str
-    negation: dict[str, frozenset[str]]
-    negation_window: int
-    quotation: tuple[str, ...]
-    concepts: dict[str, tuple[tuple[str, tuple[re.Pattern[str], ...]], ...]]
-    """Per language: (signal, patterns that must all match within a sentence), in file order."""
-    triggers: dict[str, re.Pattern[str]]
-    """Per language: one pattern any concept's first part matches — a sentence without it is skipped at once."""
-    first_parts: dict[str, FirstParts]
-    """Per language: which concepts' first parts match, for text RE2 reads exactly (`exact_for`)."""
+    window: int
+    particles: frozenset[str]
+    languages: dict[str, Language]
+    unread: dict[str, frozenset[str]]
+    """Languages recognised (by their function words) but not read: their text is said to be not read."""
+    rules: tuple[Rule, ...]
+
+    @property
+    def read(self) -> tuple[str, ...]:
+        return tuple(self.languages)
+
+
+_AFTER_VERB = {"de", "nl"}
 
 
 @cache
 def load(path: Path = DEFAULT) -> Lexicon:
     try:
         spec = LexiconSpec.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
-    except (ValidationError, yaml.YAMLError) as exc:
+    except (OSError, ValidationError, yaml.YAMLError) as exc:
         raise ConfigurationError(f"triage lexicon {path} is malformed: {exc}") from exc
-    concepts: dict[str, list[tuple[str, tuple[re.Pattern[str], ...]]]] = {lang: [] for lang in LANGUAGES}
-    for signal, by_language in spec.signals.items():
-        for lang, alternatives in by_language.items():
-            if lang not in LANGUAGES:
-                raise ConfigurationError(f"triage lexicon: {signal} has unknown language {lang!r}")
-            terms = spec.terms.get(lang, {})
-            for concept in alternatives:
-                try:
-                    patterns = tuple(re.compile(_expand(p, terms)) for p in concept.all)
-                except (re.error, KeyError) as exc:
-                    raise ConfigurationError(f"triage lexicon: {signal}/{lang} pattern is invalid: {exc}") from exc
-                concepts[lang].append((signal, patterns))
+    languages = {code: _language(code, lang) for code, lang in spec.languages.items()}
+    named = {c for lang in spec.languages.values() for c in lang.concepts}
+    rules = []
+    for signal, alternatives in spec.rules.items():
+        for alt in alternatives:
+            unknown = sorted(({c for group in alt.need for c in group} | set(alt.unless)) - named)
+            if unknown:
+                raise ConfigurationError(f"triage lexicon: rule {signal} names unknown concepts {', '.join(unknown)}")
+            rules.append(Rule(signal, alt.need, frozenset(alt.unless)))
     return Lexicon(
-        version=spec.version,
-        negation={lang: frozenset(words) for lang, words in spec.negation.items()},
-        negation_window=spec.negation_window,
-        quotation=tuple(cue for cues in spec.quotation.values() for cue in cues),
-        concepts={lang: tuple(items) for lang, items in concepts.items()},
-        triggers={lang: re.compile("|".join(f"(?:{p[0].pattern})" for _, p in items)) for lang, items in
-                  concepts.items()},
-        first_parts={lang: FirstParts([p[0] for _, p in items]) for lang, items in concepts.items()},
+        version=spec.version, window=spec.window, particles=frozenset(spec.separable_particles),
+        languages=languages, unread={code: frozenset(words.split()) for code, words in spec.unread.items()},
+        rules=tuple(rules),
     )
+
+
+def _language(code: str, spec: LanguageSpec) -> Language:
+    try:
+        patterns = [(concept, re.compile(_expand(p, spec.terms))) for concept, alternatives in spec.concepts.items()
+                    for p in alternatives]
+        rewrites = tuple((re.compile(p), r) for p, r in spec.rewrite)
+        clause_break = re.compile(spec.clause_break)
+        denial = re.compile(r"\b(?:" + "|".join(re.escape(d) for d in spec.denial) + r")\b") if spec.denial else None
+    except (re.error, KeyError) as exc:
+        raise ConfigurationError(f"triage lexicon: a pattern of language {code!r} is invalid: {exc}") from exc
+    return Language(code, frozenset(spec.stopwords.split()), frozenset(spec.negation), denial, clause_break,
+                    rewrites, ConceptSet(patterns), code in _AFTER_VERB)
 
 
 def _expand(pattern: str, terms: dict[str, str]) -> str:

@@ -15,6 +15,8 @@ FRESH = timedelta(minutes=60)
 """Captured this close before it was sent counts as fresh production (T6)."""
 YOUNG_VICTIM_AGE = 4
 VIRAL = {"potentialMeme", "viral"}
+INFORMATIONAL = {"KNOWN", "T2", "PUBLIC", "T23", "TEXT_NOT_READ"}
+"""Signals a viral meme shared in outrage may carry and still be informational (T2 stays among its reasons)."""
 
 
 def texts_of(report: Report) -> list[str]:
@@ -113,7 +115,7 @@ def own_signals(report: Report, context: TriageContext, lexicon: Lexicon) -> dic
     for signal, evidence in structured(report, context):
         found.setdefault(signal, evidence)
     for ts in text_signals(texts_of(report), lexicon):
-        found.setdefault(ts.signal, f"“{ts.evidence}”")
+        found.setdefault(ts.signal, ts.evidence)
     return found
 
 
@@ -131,6 +133,6 @@ def with_links(own: dict[str, str | None], context: TriageContext, meme: str | N
     found = dict(own)
     if context.linked_reports:
         found.setdefault("T7", "linked reports: " + ", ".join(context.linked_reports[:5]))
-    if meme is not None and found.keys() <= {"KNOWN", "PUBLIC"}:
+    if meme is not None and found.keys() <= INFORMATIONAL:
         found["MEME"] = meme
     return found

@@ -1,27 +1,36 @@
-"""Reading free text for signals: sentence by sentence, in the text's language (and English, which providers mix
-in), with negated mentions ("he is not her coach") and quotations of others (a news article) left out."""
+"""Reading free text for signals.
+
+A text is cut into sentences, each sentence into clauses. In every language the text may be in, each clause is
+searched for the lexicon's concepts (the child, the act, its time, secrecy, access, and the frames a text can be
+in); a mention that is negated in its clause, or follows a denial, does not count, and a sentence quoting the news
+or a court is not read. The lexicon's rules then combine concepts within a sentence and the few around it
+("my stepdaughter is 10. mum works nights. I go into her room") into signals, unless the whole text is in a frame
+that changes who did what (a survivor's own story, a parent reporting someone else, outrage, a film plot).
+
+Every signal keeps the sentence and the parts that made it. Text in a language the lexicon does not read is said
+(TEXT_NOT_READ), never silently ignored.
+"""
 
 from __future__ import annotations
 
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from lanzarote.triage.lexicon import Lexicon, exact_for
+from lanzarote.triage.lexicon import Language, Lexicon, Rule
 
-_SENTENCES = re.compile(r"(?<=[.!?;])\s+|\n+")
-_TOKEN = re.compile(r"[\w']+")
-_STOPWORDS = {
-    lang: frozenset(words.split())
-    for lang, words in {
-        "en": "the and is he his she her with to of was has that this in on for",
-        "fr": "le la les et est il elle ils de des du une un avec pour dans que qui sa son ses ne pas au aux",
-        "es": "el la los las y es de con una un que por para su sus del se",
-        "de": "der die das und ist er sie mit ein eine nicht zu den dem sein seine ihr",
-    }.items()
-}
+_SENTENCES = re.compile(r"(?<=[.!?;…])\s+|\n+|(?<=[.!?])(?=[A-ZÄÖÜÀ-Ý])")
+_CLAUSES = re.compile(r"[,;:()\[\]\"“”«»„|/]|\s[-–—]\s|\.\.+")
+_WORD = re.compile(r"[a-z0-9]+")
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+QUOTATION = "quotation"
+
+NAMES = {"en": "English", "fr": "French", "es": "Spanish", "de": "German", "it": "Italian", "nl": "Dutch",
+         "pt": "Portuguese", "pl": "Polish", "sv": "Swedish", "da": "Danish", "ro": "Romanian", "cs": "Czech",
+         "hu": "Hungarian", "tr": "Turkish", "tl": "Tagalog", "id": "Indonesian"}
+_SCRIPTS = ("CYRILLIC", "ARABIC", "CJK", "HIRAGANA", "KATAKANA", "HANGUL", "THAI", "GREEK", "HEBREW", "DEVANAGARI",
+            "BENGALI", "TAMIL", "GEORGIAN", "ARMENIAN", "ETHIOPIC", "KHMER", "LAO", "MYANMAR", "SINHALA")
 
 
 @dataclass(frozen=True)
@@ -30,71 +39,173 @@ class TextSignal:
     evidence: str
 
 
-_ELISIONS = {"fr": ("l'", "d'", "n'", "s'", "j'", "m'", "t'", "c'", "qu")}
+_EMOJI = {"😉": "winkemoji", ";)": "winkemoji", ";-)": "winkemoji", "😏": "smirkemoji", "😈": "devilemoji",
+          "👿": "devilemoji", "🤫": "shushemoji", "🤐": "shushemoji", "😜": "lewdemoji", "😛": "lewdemoji",
+          "😋": "lewdemoji", "🤤": "lewdemoji", "🍆": "lewdemoji", "🍑": "lewdemoji", "💦": "lewdemoji",
+          "👅": "lewdemoji"}
+"""Emoji that carry meaning in these texts (a wink after "bath time") become words the lexicon can name."""
+_EMOJI_RE = re.compile("|".join(re.escape(e) for e in _EMOJI))
 
 
 def fold(text: str) -> str:
-    """Lower case without accents, so one pattern reads 'Mädchen' and 'madchen', 'niño' and 'nino'."""
-    text = text.replace("`", "'")
-    if text.isascii():  # nothing to decompose (most providers' notes)
+    """Lower case ASCII: accents stripped ('Mädchen' → 'madchen', 'niño' → 'nino'), ß → ss, apostrophes one kind,
+    meaningful emoji as words, and anything else outside ASCII (other emoji, other scripts) a space — so every
+    pattern reads it as RE2 does."""
+    text = text.replace("`", "'").replace("’", "'").replace("ß", "ss").replace("ẞ", "ss")
+    if ";" in text or not text.isascii():
+        text = _EMOJI_RE.sub(lambda m: f" {_EMOJI[m.group(0)]} ", text)
+    if text.isascii():
         return text.lower()
-    text = text.replace("ß", "ss").replace("’", "'")
     decomposed = unicodedata.normalize("NFKD", text.lower())
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return _NON_ASCII.sub(" ", "".join(ch for ch in decomposed if not unicodedata.combining(ch)))
 
 
-def languages(folded: str) -> tuple[str, ...]:
-    """The languages the text may be in, by their function words, and English (providers write notes in it).
-
-    Short texts are ambiguous ('de', 'la', 'se' are French and Spanish), so every language with any evidence is
-    read, most likely first.
-    """
-    words = Counter(_TOKEN.findall(folded))
-    scores = {lang: sum(n for w, n in words.items() if w in stop or w[:2] in _ELISIONS.get(lang, ()))
-              for lang, stop in _STOPWORDS.items()}
-    ranked = sorted((lang for lang in scores if scores[lang] > 0 or lang == "en"), key=lambda lang: -scores[lang])
-    return tuple(ranked)
-
-
-def _negated(sentence: str, start: int, lexicon: Lexicon, langs: tuple[str, ...]) -> bool:
-    before = _TOKEN.findall(sentence[max(0, start - 80):start])[-lexicon.negation_window:]
-    cues = frozenset().union(*(lexicon.negation.get(lang, frozenset()) for lang in langs))
-    return any(t in cues or t.endswith("n't") for t in before)
+def script_not_read(text: str) -> str | None:
+    """The script most of the text's letters are in, when it is not Latin (the lexicon reads none of them)."""
+    letters = [ch for ch in text if ch.isalpha()]
+    if not letters or text.isascii():
+        return None
+    scripts: Counter[str] = Counter()
+    for ch in letters:
+        name = unicodedata.name(ch, "")
+        scripts[next((s for s in _SCRIPTS if name.startswith(s)), "LATIN")] += 1
+    script, count = scripts.most_common(1)[0]
+    return script.title() if script != "LATIN" and count > len(letters) / 3 else None
 
 
-def _quoted(sentence: str, lexicon: Lexicon) -> bool:
-    return any(cue in sentence for cue in lexicon.quotation)
+def _scores(words: set[str], lexicon: Lexicon) -> dict[str, int]:
+    return {code: len(words & lang.stopwords) for code, lang in lexicon.languages.items()}
+
+
+def languages(folded: str, lexicon: Lexicon) -> tuple[tuple[str, ...], str | None]:
+    """The languages the text is in, most likely first (English always among them: providers write their notes in
+    it), and the language it is mostly in when the lexicon does not read that one."""
+    words = set(_WORD.findall(folded))
+    scores = _scores(words, lexicon)
+    ranked = tuple(sorted((c for c in scores if scores[c] > 0 or c == "en"), key=lambda c: -scores[c]))
+    best_read = max(scores.values(), default=0)
+    unread = {code: len(words & stop) for code, stop in lexicon.unread.items()}
+    top = max(unread, key=lambda c: unread[c], default=None)
+    if top is not None and unread[top] >= 3 and unread[top] > best_read * 1.5:
+        return ranked, top
+    return ranked, None
+
+
+def sentence_languages(folded: str, lexicon: Lexicon, text_languages: tuple[str, ...]) -> tuple[str, ...]:
+    """The languages to read one sentence in: those its own function words point to (at least half as strongly as
+    the strongest), or, for a sentence too short to tell, the text's most likely language and English. A text that
+    mixes an English provider note with a French chat is so read line by line, each in its own language."""
+    scores = _scores(set(_WORD.findall(folded)), lexicon)
+    top = max(scores.values(), default=0)
+    if top == 0:
+        return tuple(dict.fromkeys((text_languages[0], "en")))
+    return tuple(c for c in text_languages if scores.get(c, 0) * 2 >= top and scores.get(c, 0) > 0) or ("en",)
+
+
+@dataclass
+class _Sentence:
+    original: str
+    quoted: bool = False
+    parts: dict[str, str] = field(default_factory=dict)
+    """concept → the words that showed it (its first mention that is not negated)."""
+
+
+def _clauses(sentence: str, lang: Language) -> list[str]:
+    return [c for piece in _CLAUSES.split(sentence) for c in lang.clause_break.split(piece) if c and c.strip()]
+
+
+def _with_particles(clause: str, particles: frozenset[str]) -> str:
+    """A German or Dutch clause ending in a separable particle, with each of its words also read joined to it
+    ("ich fasse sie dann an" also reads "anfasse"), so one pattern finds the verb whole or split."""
+    words = clause.split()
+    if len(words) < 3 or words[-1] not in particles:
+        return clause
+    return clause + " | " + " ".join(words[-1] + w for w in words[:-1] if len(w) >= 3)
+
+
+def _negated(clause: str, match: re.Match[str], lang: Language) -> bool:
+    """A negation cue before the mention in its clause (or, in German and Dutch, anywhere in it but the mention)."""
+    scope = clause[:match.start()] + (" " + clause[match.end():] if lang.negates_after_verb else "")
+    return not lang.negation.isdisjoint(_WORD.findall(scope))
+
+
+def _read(sentence: _Sentence, folded: str, lang: Language, lexicon: Lexicon) -> None:
+    for pattern, replacement in lang.rewrites:
+        folded = pattern.sub(replacement, folded)
+    denial = lang.denial.search(folded) if lang.denial else None
+    offset = 0
+    for clause in _clauses(folded, lang):
+        at = max(folded.find(clause, offset), offset)
+        offset = at + len(clause)
+        text = _with_particles(clause, lexicon.particles) if lang.negates_after_verb else clause
+        for concept, match in lang.concepts.mentions(text):
+            denied = denial is not None and at + match.start() >= denial.end()
+            if concept == QUOTATION:
+                sentence.quoted = True
+            elif concept not in sentence.parts and not denied and not _negated(text, match, lang):
+                sentence.parts[concept] = match.group(0).strip()
+
+
+def _evidence(sentence: _Sentence, parts: dict[str, str]) -> str:
+    shown = ", ".join(f"{c}: “{p}”" for c, p in parts.items())
+    return f"“{sentence.original.strip()[:200]}” ({shown})"
+
+
+def _apply(rule: Rule, sentences: list[_Sentence], frames: set[str], window: int) -> str | None:
+    """The evidence for `rule` in these sentences, or None: a concept of its first group in a sentence read, one of
+    each other group in that sentence or within `window` sentences around it."""
+    if not rule.unless.isdisjoint(frames):
+        return None
+    first, *others = rule.need
+    for i, sentence in enumerate(sentences):
+        anchor = next((c for c in first if c in sentence.parts), None)
+        if sentence.quoted or anchor is None:
+            continue
+        parts = {anchor: sentence.parts[anchor]}
+        near = [sentence, *(s for s in sentences[max(0, i - window):i + window + 1] if not s.quoted)]
+        for group in others:
+            hit = next(((c, s.parts[c]) for s in near for c in group if c in s.parts), None)
+            if hit is None:
+                break
+            parts.setdefault(*hit)
+        else:
+            return _evidence(sentence, parts)
+    return None
+
+
+def read_text(text: str, lexicon: Lexicon) -> list[TextSignal]:
+    """The signals one text shows, each with its sentence and parts, and TEXT_NOT_READ if it is in a language or
+    script the lexicon does not read."""
+    out: list[TextSignal] = []
+    script = script_not_read(text)
+    if script is not None:
+        return [TextSignal("TEXT_NOT_READ", f"text in {script} script not read: “{text.strip()[:80]}”")]
+    originals = [s for s in _SENTENCES.split(text) if s and s.strip()]
+    folded = [fold(s) for s in originals]
+    langs, unread = languages(" ".join(folded), lexicon)
+    if unread is not None:
+        out.append(TextSignal("TEXT_NOT_READ", f"text in {NAMES.get(unread, unread)} not read: “{text.strip()[:80]}”"))
+    sentences = [_Sentence(o) for o in originals]
+    for sentence, f in zip(sentences, folded, strict=True):
+        for code in sentence_languages(f, lexicon, langs):
+            _read(sentence, f, lexicon.languages[code], lexicon)
+    frames = {c for s in sentences for c in s.parts}
+    done: set[str] = set()
+    for rule in lexicon.rules:
+        if rule.signal in done:
+            continue
+        evidence = _apply(rule, sentences, frames, lexicon.window)
+        if evidence is not None:
+            done.add(rule.signal)
+            out.append(TextSignal(rule.signal, evidence))
+    return out
 
 
 def text_signals(texts: list[str], lexicon: Lexicon) -> list[TextSignal]:
-    """Each signal found in the texts once, with the sentence that shows it."""
+    """Each signal found in the texts once, with the sentence and the parts that show it."""
     found: dict[str, TextSignal] = {}
     for text in texts:
-        if not text:
-            continue
-        folded = fold(text)
-        langs = languages(folded)
-        in_re2 = exact_for(folded)
-        originals = _SENTENCES.split(text)
-        for i, sentence in enumerate(_SENTENCES.split(folded)):
-            if not sentence.strip() or _quoted(sentence, lexicon):
-                continue
-            for lang in langs:
-                concepts = lexicon.concepts[lang]
-                if in_re2:
-                    candidates: Iterable[int] = lexicon.first_parts[lang].matching(sentence)
-                elif lexicon.triggers[lang].search(sentence):
-                    candidates = range(len(concepts))
-                else:
-                    continue
-                for index in candidates:
-                    signal, patterns = concepts[index]
-                    if signal in found:
-                        continue
-                    first = patterns[0].search(sentence)
-                    if first is None or not all(p.search(sentence) for p in patterns[1:]):
-                        continue
-                    if not _negated(sentence, first.start(), lexicon, langs):
-                        original = originals[i] if i < len(originals) else sentence
-                        found[signal] = TextSignal(signal, original.strip()[:200])
+        if text and text.strip():
+            for ts in read_text(text, lexicon):
+                found.setdefault(ts.signal, ts)
     return list(found.values())
