@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from lanzarote.triage.lexicon import Language, Lexicon, Rule
 
 _SENTENCES = re.compile(r"(?<=[.!?;…])\s+|\n+|(?<=[.!?])(?=[A-ZÄÖÜÀ-Ý])")
-_CLAUSES = re.compile(r"[,;:()\[\]\"“”«»„|/]|\s[-–—]\s|\.\.+")
+_CLAUSES = re.compile(r"[,;()\[\]\"“”«»„|/]|(?<!\d):|:(?!\d)|\s[-–—]\s|\.\.+")
 _WORD = re.compile(r"[a-z0-9]+")
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
 QUOTATION = "quotation"
@@ -97,9 +97,10 @@ def sentence_languages(folded: str, lexicon: Lexicon, text_languages: tuple[str,
     mixes an English provider note with a French chat is so read line by line, each in its own language."""
     scores = _scores(set(_WORD.findall(folded)), lexicon)
     top = max(scores.values(), default=0)
-    if top == 0:
-        return tuple(dict.fromkeys((text_languages[0], "en")))
-    return tuple(c for c in text_languages if scores.get(c, 0) * 2 >= top and scores.get(c, 0) > 0) or ("en",)
+    chosen = [c for c in text_languages if scores.get(c, 0) * 2 >= top and scores.get(c, 0) > 0]
+    if top <= 1:  # too few function words to tell: the text's own language too
+        chosen += [text_languages[0], "en"]
+    return tuple(dict.fromkeys(chosen)) or ("en",)
 
 
 @dataclass
@@ -123,10 +124,22 @@ def _with_particles(clause: str, particles: frozenset[str]) -> str:
     return clause + " | " + " ".join(words[-1] + w for w in words[:-1] if len(w) >= 3)
 
 
-def _negated(clause: str, match: re.Match[str], lang: Language) -> bool:
-    """A negation cue before the mention in its clause (or, in German and Dutch, anywhere in it but the mention)."""
-    scope = clause[:match.start()] + (" " + clause[match.end():] if lang.negates_after_verb else "")
-    return not lang.negation.isdisjoint(_WORD.findall(scope))
+NEGATION_REACH = 5
+"""How many words before a mention a negation cue reaches ("I have never once touched her")."""
+
+
+def _negated(clause: str, match: re.Match[str], lang: Language, others: list[tuple[int, int]]) -> bool:
+    """A negation cue in the mention's clause, within reach before it (or, in German and Dutch, also just after it:
+    "ich fasse sie nicht an"). Cues inside another mention do not count: "keiner weiss" is secrecy, not negation."""
+    def free(start: int, end: int) -> list[str]:
+        return [w.group(0) for w in _WORD.finditer(clause, start, end)
+                if not any(a <= w.start() < b for a, b in others)]
+    joined = clause.find(" | ")
+    if 0 <= joined < match.start():  # a separable verb joined at the end: the whole clause is its scope
+        return not lang.negation.isdisjoint(free(0, joined))
+    before = free(0, match.start())[-NEGATION_REACH:]
+    after = free(match.end(), len(clause))[:3] if lang.negates_after_verb else []
+    return not lang.negation.isdisjoint(before + after)
 
 
 def _read(sentence: _Sentence, folded: str, lang: Language, lexicon: Lexicon) -> None:
@@ -138,11 +151,15 @@ def _read(sentence: _Sentence, folded: str, lang: Language, lexicon: Lexicon) ->
         at = max(folded.find(clause, offset), offset)
         offset = at + len(clause)
         text = _with_particles(clause, lexicon.particles) if lang.negates_after_verb else clause
-        for concept, match in lang.concepts.mentions(text):
+        mentions = lang.concepts.mentions(text)
+        spans = [m.span() for _, m in mentions]
+        for concept, match in mentions:
             denied = denial is not None and at + match.start() >= denial.end()
+            others = [span for span in spans if span != match.span()]
             if concept == QUOTATION:
                 sentence.quoted = True
-            elif concept not in sentence.parts and not denied and not _negated(text, match, lang):
+                sentence.parts.setdefault(concept, match.group(0).strip())
+            elif concept not in sentence.parts and not denied and not _negated(text, match, lang, others):
                 sentence.parts[concept] = match.group(0).strip()
 
 
