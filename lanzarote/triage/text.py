@@ -42,9 +42,9 @@ class TextSignal:
 _EMOJI = {"😉": "winkemoji", ";)": "winkemoji", ";-)": "winkemoji", "😏": "smirkemoji", "😈": "devilemoji",
           "👿": "devilemoji", "🤫": "shushemoji", "🤐": "shushemoji", "😜": "lewdemoji", "😛": "lewdemoji",
           "😋": "lewdemoji", "🤤": "lewdemoji", "🍆": "lewdemoji", "🍑": "lewdemoji", "💦": "lewdemoji",
-          "👅": "lewdemoji"}
-"""Emoji that carry meaning in these texts (a wink after "bath time") become words the lexicon can name."""
+          "👅": "lewdemoji", "🙊": "shushemoji", "🤭": "shushemoji", "€": "euro", "£": "pound"}
 _EMOJI_RE = re.compile("|".join(re.escape(e) for e in _EMOJI))
+"""Emoji, and currency signs, that carry meaning become words; folding would otherwise turn them into spaces."""
 
 
 def fold(text: str) -> str:
@@ -124,7 +124,7 @@ def _with_particles(clause: str, particles: frozenset[str]) -> str:
     return clause + " | " + " ".join(words[-1] + w for w in words[:-1] if len(w) >= 3)
 
 
-NEGATION_REACH = 5
+NEGATION_REACH = 3
 """How many words before a mention a negation cue reaches ("I have never once touched her")."""
 
 
