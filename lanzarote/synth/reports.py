@@ -137,16 +137,20 @@ class Writer:
         }
         if scenario is not None:
             return set(fixed[scenario])
+        # A realistic mix (docs/triage.md): most reports are known material and nothing else; a few carry a
+        # text signal, a grooming annotation, a juvenile suspect, fresh production or a very young victim.
         signals: set[str] = set()
-        if rng.random() < 0.25:
+        if rng.random() < 0.04:
             signals.add(rng.choice(TEXT_SIGNALS))
             if rng.random() < 0.3:
                 signals.add(rng.choice(TEXT_SIGNALS))
-        if incident.startswith("Online Enticement") and rng.random() < 0.5:
+        if incident.startswith("Online Enticement") and rng.random() < 0.3:
             signals.add("T10")
-        if rng.random() < 0.01:
+        if incident == "Child Sex Tourism":
+            signals.add("T22")
+        if rng.random() < 0.005:
             signals.add("T6")
-        if rng.random() < 0.02:
+        if rng.random() < 0.01:
             signals.add("T12")
         if rng.random() < 0.01:
             signals.add("T20")
@@ -294,6 +298,7 @@ class Writer:
             "source": "ncmec", "source_id": report_id, "person": who.person_id if repeat else None,
             "country": true_country, "region": region, "signals": sorted(signals), "p1": is_p1(signals),
             "cgnat": cgnat, "meme": meme, "scenario": scenario, "distractor": distracted,
+            "known_only": bool(files) and not meme and not (signals - {"T2", "T23", "T8"}),
             "victim_country": victim_country, "conflict": conflict,
         })
         return out
@@ -342,7 +347,7 @@ class Writer:
             signals.discard("T6")
             return []
         count = 4 if scenario == "four_unknown_files" else rng.choice((1, 1, 1, 2, 3))
-        known = scenario == "known_hash_mentor" or (scenario is None and not meme and rng.random() < 0.3)
+        known = scenario == "known_hash_mentor" or (scenario is None and not meme and rng.random() < 0.95)
         docs = []
         any_unknown = False
         victim_identified_known = False
@@ -362,8 +367,8 @@ class Writer:
                 captured = uploaded - timedelta(days=rng.randint(30, 2000))
                 exif = ("<details type=\"EXIF\"><nameValuePair><name>DateTimeOriginal</name>"
                         f"<value>{captured.strftime('%Y:%m:%d %H:%M:%S')}</value></nameValuePair></details>")
-            if known and k == 0:
-                identified = scenario == "known_hash_mentor" or rng.random() < 0.5
+            if known:
+                identified = scenario == "known_hash_mentor" or rng.random() < 0.4
                 victim_identified_known |= identified
                 near = rng.random() < 0.3
                 out.list_entries.append(ListEntry(
@@ -414,5 +419,6 @@ class Writer:
             "source": source, "source_id": report.source_id, "person": None, "country": who.country.code,
             "region": who.city.region, "signals": sorted(signals), "p1": is_p1(signals), "cgnat": False,
             "meme": False, "scenario": None, "distractor": distracted, "victim_country": None, "conflict": False,
+            "known_only": False,
         })
         return out

@@ -15,8 +15,9 @@ FRESH = timedelta(minutes=60)
 """Captured this close before it was sent counts as fresh production (T6)."""
 YOUNG_VICTIM_AGE = 4
 VIRAL = {"potentialMeme", "viral"}
-INFORMATIONAL = {"KNOWN", "T2", "PUBLIC", "T23", "TEXT_NOT_READ"}
-"""Signals a viral meme shared in outrage may carry and still be informational (T2 stays among its reasons)."""
+INFORMATIONAL = {"KNOWN", "T2", "PUBLIC", "T23", "TEXT_NOT_READ", "T7", "T8"}
+"""Signals a viral meme shared in outrage may carry and still be informational; they stay among its reasons. T7:
+every sharer of one viral file is linked by its hash."""
 
 
 def texts_of(report: Report) -> list[str]:
