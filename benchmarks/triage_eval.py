@@ -4,7 +4,8 @@ DOMAIN.md's signal table and a description of the tiers, never the lexicon or th
 Each language has a development half (`xx-dev.jsonl`, read while working on the reader) and a held-out half
 (`xx-heldout.jsonl`, that nobody tunes on; its misses are never listed). Once the held-out figures had been looked at
 to choose between two rules, new writers added fresh held-out texts (`xx-fresh.jsonl`) that nobody has read.
-Each item is a text (and sometimes the reported account's profile) with the tier a careful analyst would give it: P1, P2, or NEG (a hard negative that must not be P1).
+Each item is a text (and sometimes the reported account's profile) with the tier a careful analyst would give it:
+P1, P2, or NEG (a hard negative that must not be P1).
 
     .venv/bin/python -m benchmarks.triage_eval              # both halves, every language
     .venv/bin/python -m benchmarks.triage_eval --half dev --misses
