@@ -32,8 +32,11 @@ def route(report: Report, tables: RoutingTables) -> Route:
     confidence = round(best / sum(totals.values()), 3)
     conflict = any(score >= CONFLICT_STRENGTH for c, score in ranked[1:])
     unit = tables.units.get(country)
-    region = _region(report, country, tables)
+    region, postal_code = _region(report, country, tables)
     notifications: list[str] = []
+    border = region.note(postal_code) if region else None
+    if border:
+        notifications.append(border)
     missing: list[str] = []
     authority = region.authority if region else None
     military = _military(report, tables)
@@ -56,14 +59,15 @@ def route(report: Report, tables: RoutingTables) -> Route:
     )
 
 
-def _region(report: Report, country: str, tables: RoutingTables) -> Region | None:
+def _region(report: Report, country: str, tables: RoutingTables) -> tuple[Region | None, str]:
+    """The region of the reported person's first postal code in `country` that the tables know, and that code."""
     for party in report.parties_in(PartyRole.REPORTED):
         for address in party.addresses:
             if address.postal_code and (address.country or country).upper() == country:
                 region = tables.region(country, address.postal_code)
                 if region:
-                    return region
-    return None
+                    return region, address.postal_code
+    return None, ""
 
 
 def _military(report: Report, tables: RoutingTables) -> MilitaryNetwork | None:
