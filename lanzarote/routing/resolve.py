@@ -8,7 +8,8 @@ from collections import defaultdict
 from lanzarote.model.jurisdiction import EvidenceKind, JurisdictionEvidence, Route, RouteOverride
 from lanzarote.model.report import PartyRole, Report
 from lanzarote.routing.evidence import evidence_of, victim_countries
-from lanzarote.routing.tables import MilitaryNetwork, Region, RoutingTables
+from lanzarote.routing.military import military
+from lanzarote.routing.tables import Region, RoutingTables
 
 CONFLICT_STRENGTH = 0.5
 """A country other than the chosen one that gathers at least this much evidence is a conflict to show."""
@@ -39,10 +40,10 @@ def route(report: Report, tables: RoutingTables) -> Route:
         notifications.append(border)
     missing: list[str] = []
     authority = region.authority if region else None
-    military = _military(report, tables)
-    if military is not None:
-        authority = military.investigators
-        notifications.append(tables.rules.military_note)
+    soldier = military(report, country, tables)
+    if soldier is not None:
+        authority = soldier.network.investigators
+        notifications.append(soldier.note(tables.rules.military_note))
     for victim_country in sorted(victims - {country}):
         victim_unit = tables.units.get(victim_country)
         notifications.append(tables.rules.victims_abroad_note.format(
@@ -68,17 +69,6 @@ def _region(report: Report, country: str, tables: RoutingTables) -> tuple[Region
                 if region:
                     return region, address.postal_code
     return None, ""
-
-
-def _military(report: Report, tables: RoutingTables) -> MilitaryNetwork | None:
-    layer = report.clearing_house
-    if layer is None:
-        return None
-    for geo in layer.geolocations:
-        for pattern, network in tables.military:
-            if geo.isp and pattern.search(geo.isp):
-                return network
-    return None
 
 
 def overridden(found: Route, decision: RouteOverride, tables: RoutingTables) -> Route:

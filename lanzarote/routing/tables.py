@@ -50,6 +50,9 @@ class SpecialRules(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
     version: str
     military_networks: tuple[MilitaryNetwork, ...]
+    military_phrases: dict[str, tuple[str, ...]]
+    """Per force's country: phrases saying a subscriber is one of its members (regular expressions)."""
+    military_negation: str
     military_note: str
     victims_abroad_note: str
     local_authorities: dict[str, str]
@@ -91,6 +94,8 @@ class RoutingTables:
     de_laender: dict[str, tuple[str, str]]
     rules: SpecialRules
     military: tuple[tuple[re.Pattern[str], MilitaryNetwork], ...]
+    military_phrases: tuple[tuple[re.Pattern[str], MilitaryNetwork], ...]
+    military_negation: re.Pattern[str]
     version: str
 
     @classmethod
@@ -112,11 +117,16 @@ class RoutingTables:
             es_exceptions = _postal_regions(folder / "es_postal_exceptions.csv", "region", es)
             fr_exceptions = _postal_regions(folder / "fr_postal_exceptions.csv", "region", fr)
             rules = SpecialRules.model_validate(yaml.safe_load((folder / "special_rules.yaml").read_text()))
-        except (ValidationError, KeyError, yaml.YAMLError, ValueError) as exc:
+            military = tuple((re.compile(m.pattern, re.IGNORECASE), m) for m in rules.military_networks)
+            forces = {m.country: m for m in rules.military_networks}
+            phrases = tuple((re.compile(p, re.IGNORECASE), forces[country])
+                            for country, listed in rules.military_phrases.items() for p in listed)
+            negation = re.compile(rules.military_negation, re.IGNORECASE)
+        except (ValidationError, KeyError, yaml.YAMLError, ValueError, re.error) as exc:
             raise ConfigurationError(f"routing tables in {folder} are malformed: {exc}") from exc
-        military = tuple((re.compile(m.pattern, re.IGNORECASE), m) for m in rules.military_networks)
         version = f"{rules.version}+{digest.hexdigest()[:10]}"
-        return cls(units, es, fr, es_exceptions, fr_exceptions, de_codes, laender, rules, military, version)
+        return cls(units, es, fr, es_exceptions, fr_exceptions, de_codes, laender, rules, military, phrases,
+                   negation, version)
 
     def region(self, country: str, postal_code: str) -> Region | None:
         """The region a postal code routes to (ES province, FR département, DE Land), where a table exists."""
