@@ -32,6 +32,9 @@ class Sighting(NamedTuple):
     at: datetime | None = None
     proxy: bool = False
     account: str | None = None
+    indexed: bool = True
+    """False for a report's own CyberTipline number: looked up, never stored in the identifier index (the reports
+    table already answers "is report N here?", and one more row a report would cost every ingest)."""
 
 
 def email(address: str) -> str | None:
@@ -136,7 +139,7 @@ def sightings_of(report: Report) -> tuple[Sighting, ...]:
     default_provider = report.platform or (report.reporter.name if report.reporter else None)
     own_number = cybertipline_number(report)
     if own_number:
-        add(Sighting(identifier=_ident(IdentifierKind.PRIOR_CT_REPORT, own_number)))
+        add(Sighting(identifier=_ident(IdentifierKind.PRIOR_CT_REPORT, own_number), indexed=False))
     for party in report.parties_in(PartyRole.REPORTED):
         provider = provider_namespace(party.esp_service or default_provider)
         account = f"{provider}:{party.esp_identifier.strip()}" if party.esp_identifier else None
