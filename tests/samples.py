@@ -14,6 +14,11 @@ def report_xml(
     ip: str = "192.0.2.10",
     additional_info: str = "Account uploaded one file.",
     extra_person: str = "",
+    esp_identifier: str = "12345",
+    phone: str = "3023125001",
+    device: str = "000000000000001",
+    prior_reports: tuple[str, ...] = (),
+    profile_bio: str | None = None,
 ) -> bytes:
     """A CyberTipline `report` document that validates against the schema."""
     return f"""<?xml version="1.0" encoding="UTF-8"?>
@@ -35,20 +40,22 @@ def report_xml(
   <personOrUserReported>
     <personOrUserReportedPerson>
       <firstName>Max</firstName><lastName>Mustermann</lastName>
-      <phone countryCallingCode="+49">3023125001</phone>
+      <phone countryCallingCode="+49">{escape(phone)}</phone>
       <email verified="true">{escape(email)}</email>
       <address>
         <address>Beispielstrasse 1</address><city>Mainz</city><zipCode>55116</zipCode><country>DE</country>
       </address>
       <dateOfBirth>1980-01-02</dateOfBirth>
     </personOrUserReportedPerson>
-    <espIdentifier>12345</espIdentifier>
+    <espIdentifier>{escape(esp_identifier)}</espIdentifier>
     <espService>{escape(platform)}</espService>
     <screenName>max_example</screenName>
+    {f"<profileBio>{escape(profile_bio)}</profileBio>" if profile_bio else ""}
     <ipCaptureEvent>
       <ipAddress>{ip}</ipAddress><eventName>Upload</eventName><dateTime>2026-03-05T14:29:00Z</dateTime>
     </ipCaptureEvent>
-    <deviceId><idType>IMEI</idType><idValue>000000000000001</idValue></deviceId>
+    <deviceId><idType>IMEI</idType><idValue>{escape(device)}</idValue></deviceId>
+    {"".join(f"<priorCTReports>{escape(p)}</priorCTReports>" for p in prior_reports)}
   </personOrUserReported>
   {extra_person}
   <additionalInfo>{escape(additional_info)}</additionalInfo>

@@ -1,7 +1,8 @@
 """Identifiers of the people in a report, normalised so that the same one written differently is the same value.
 
 Strong identifiers link reports on their own (provider account ids namespaced by provider, e-mail addresses, phone
-numbers in E.164, device ids, file hashes); IP addresses link only under guards (time window, no proxy, not a shared
+numbers in E.164, device ids, file hashes, CyberTipline report numbers: a report's own and the earlier ones its
+`priorCTReports` name); IP addresses link only under guards (time window, no proxy, not a shared
 address); screen names are weak (suggestions only).
 """
 
@@ -31,6 +32,9 @@ class Sighting(NamedTuple):
     at: datetime | None = None
     proxy: bool = False
     account: str | None = None
+    indexed: bool = True
+    """False for a report's own CyberTipline number: looked up, never stored in the identifier index (the reports
+    table already answers "is report N here?", and one more row a report would cost every ingest)."""
 
 
 def email(address: str) -> str | None:
@@ -96,6 +100,21 @@ def ip(text: str) -> str | None:
     return parsed.compressed if parsed is not None and parsed.links else None
 
 
+def cybertipline_number(report: Report) -> str | None:
+    """The report's own CyberTipline report number: NCMEC's reference in its provenance, or its id when it came as
+    a CyberTipline document (whose file name is the number)."""
+    for hop in report.provenance:
+        if hop.actor.strip().upper() == "NCMEC" and hop.reference:
+            return report_number(hop.reference)
+    return report_number(report.source_id) if report.source.split(":", 1)[0] == "ncmec" else None
+
+
+def report_number(text: str) -> str | None:
+    """A CyberTipline report number as one value (the schema's xs:long: digits, leading zeros not counting)."""
+    value = text.strip()
+    return str(int(value)) if value.isascii() and value.isdigit() else None
+
+
 def _country(report: Report, party: Party) -> str | None:
     for a in party.addresses:
         if a.country:
@@ -118,6 +137,9 @@ def sightings_of(report: Report) -> tuple[Sighting, ...]:
         found.setdefault((s.identifier.kind.value, s.identifier.value, s.at), s)
 
     default_provider = report.platform or (report.reporter.name if report.reporter else None)
+    own_number = cybertipline_number(report)
+    if own_number:
+        add(Sighting(identifier=_ident(IdentifierKind.PRIOR_CT_REPORT, own_number), indexed=False))
     for party in report.parties_in(PartyRole.REPORTED):
         provider = provider_namespace(party.esp_service or default_provider)
         account = f"{provider}:{party.esp_identifier.strip()}" if party.esp_identifier else None
@@ -140,6 +162,10 @@ def sightings_of(report: Report) -> tuple[Sighting, ...]:
             if value:
                 add(Sighting(identifier=_ident(IdentifierKind.DEVICE, f"{d.id_type.strip().lower()}:{value}"),
                              account=account))
+        for prior in party.prior_report_ids:
+            value = report_number(prior)
+            if value and value != own_number:
+                add(Sighting(identifier=_ident(IdentifierKind.PRIOR_CT_REPORT, value), account=account))
         for event in party.ip_capture_events:
             value = ip(event.ip_address)
             if value:

@@ -17,6 +17,9 @@ class IdentifierKind(StrEnum):
     PAYMENT = "payment"
     IP = "ip"
     FILE_HASH = "file_hash"
+    PRIOR_CT_REPORT = "priorCTReports"
+    """A CyberTipline report number: a report's own, and each one its reported person's `priorCTReports` names
+    (NCMEC's cross-reference to earlier reports on the same person), so the two are linked and read together."""
     CONFIRMED = "confirmed"
     """An analyst confirmed a suggestion that the two reports' people are the same (value: who, when, evidence)."""
 

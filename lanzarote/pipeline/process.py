@@ -19,11 +19,12 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from lanzarote import config
+from lanzarote.intake.cybertipline import SOURCE as CYBERTIPLINE
 from lanzarote.linking.identifiers import Sighting, sightings_of
 from lanzarote.linking.linker import link_batch
 from lanzarote.linking.priors import PriorRecords
 from lanzarote.linking.subjects import assign_subjects
-from lanzarote.model.linking import Identifier
+from lanzarote.model.linking import Identifier, IdentifierKind
 from lanzarote.model.media import FileVerdict
 from lanzarote.model.priority import Tier
 from lanzarote.model.report import Report
@@ -120,8 +121,14 @@ def _verdicts(stages: Stages, reports: Sequence[Report]) -> list[tuple[FileVerdi
 def _history(s: Session) -> Callable[[Collection[Identifier]], Sequence[tuple[str, Sighting]]]:
     def lookup(identifiers: Collection[Identifier]) -> Sequence[tuple[str, Sighting]]:
         asked = {(i.kind.value, i.value): i for i in identifiers}  # each stored sighting is of one of these
-        return [(x.report_key, Sighting(asked[x.kind, x.value], x.at, x.proxy, x.account))
-                for x in store_state.sightings_of(s, asked)]
+        found = [(x.report_key, Sighting(asked[x.kind, x.value], x.at, x.proxy, x.account))
+                 for x in store_state.sightings_of(s, asked)]
+        # a CyberTipline number named in priorCTReports is the stored report of that number (its own number is
+        # not indexed: the reports table says whether it is here)
+        numbered = {store_reports.report_key(CYBERTIPLINE, i.value): i for i in identifiers
+                    if i.kind is IdentifierKind.PRIOR_CT_REPORT}
+        found.extend((key, Sighting(numbered[key])) for key in sorted(store_state.stored_keys(s, numbered)))
+        return found
 
     return lookup
 
@@ -180,7 +187,7 @@ def settle(s: Session, examined: Sequence[Examined], stages: Stages, held: set[t
     store_state.replace_identifiers(s, keys, (
         StoredSighting(x.key, y.identifier.kind.value, y.identifier.value, y.at, y.proxy, y.identifier.strong,
                        y.account)
-        for x in examined for y in x.sightings
+        for x in examined for y in x.sightings if y.indexed
     ))
     store_state.save_links(s, result.links)
     new_held = [(h.identifier.kind.value, h.identifier.value, h.reason, h.reports) for h in result.held]

@@ -8,7 +8,8 @@ from collections import defaultdict
 from lanzarote.model.jurisdiction import EvidenceKind, JurisdictionEvidence, Route, RouteOverride
 from lanzarote.model.report import PartyRole, Report
 from lanzarote.routing.evidence import evidence_of, victim_countries
-from lanzarote.routing.tables import MilitaryNetwork, Region, RoutingTables
+from lanzarote.routing.military import military
+from lanzarote.routing.tables import Region, RoutingTables
 
 CONFLICT_STRENGTH = 0.5
 """A country other than the chosen one that gathers at least this much evidence is a conflict to show."""
@@ -32,14 +33,17 @@ def route(report: Report, tables: RoutingTables) -> Route:
     confidence = round(best / sum(totals.values()), 3)
     conflict = any(score >= CONFLICT_STRENGTH for c, score in ranked[1:])
     unit = tables.units.get(country)
-    region = _region(report, country, tables)
+    region, postal_code = _region(report, country, tables)
     notifications: list[str] = []
+    border = region.note(postal_code) if region else None
+    if border:
+        notifications.append(border)
     missing: list[str] = []
     authority = region.authority if region else None
-    military = _military(report, tables)
-    if military is not None:
-        authority = military.investigators
-        notifications.append(tables.rules.military_note)
+    soldier = military(report, country, tables)
+    if soldier is not None:
+        authority = soldier.network.investigators
+        notifications.append(soldier.note(tables.rules.military_note))
     for victim_country in sorted(victims - {country}):
         victim_unit = tables.units.get(victim_country)
         notifications.append(tables.rules.victims_abroad_note.format(
@@ -56,25 +60,15 @@ def route(report: Report, tables: RoutingTables) -> Route:
     )
 
 
-def _region(report: Report, country: str, tables: RoutingTables) -> Region | None:
+def _region(report: Report, country: str, tables: RoutingTables) -> tuple[Region | None, str]:
+    """The region of the reported person's first postal code in `country` that the tables know, and that code."""
     for party in report.parties_in(PartyRole.REPORTED):
         for address in party.addresses:
             if address.postal_code and (address.country or country).upper() == country:
                 region = tables.region(country, address.postal_code)
                 if region:
-                    return region
-    return None
-
-
-def _military(report: Report, tables: RoutingTables) -> MilitaryNetwork | None:
-    layer = report.clearing_house
-    if layer is None:
-        return None
-    for geo in layer.geolocations:
-        for pattern, network in tables.military:
-            if geo.isp and pattern.search(geo.isp):
-                return network
-    return None
+                    return region, address.postal_code
+    return None, ""
 
 
 def overridden(found: Route, decision: RouteOverride, tables: RoutingTables) -> Route:

@@ -153,6 +153,17 @@ def sightings_of(session: Session, identifiers: Collection[tuple[str, str]]) -> 
     return out
 
 
+def stored_keys(session: Session, keys: Collection[str]) -> set[str]:
+    """Which of these report keys are stored (any version)."""
+    r = schema.reports
+    found: set[str] = set()
+    ordered = sorted(set(keys))
+    for start in range(0, len(ordered), 1000):
+        query = select(r.c.report_key).where(r.c.report_key.in_(ordered[start:start + 1000])).distinct()
+        found.update(session.execute(query).scalars())
+    return found
+
+
 def save_links(session: Session, links: Sequence[Link]) -> None:
     """Store links (a link already stored is updated with the identifiers now seen)."""
     if not links:

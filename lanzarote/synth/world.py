@@ -5,14 +5,18 @@ for documentation (its country is what the clearing house's geolocation says), a
 real country (many users behind one carrier-grade NAT) are well-known public resolvers and registries. Phone numbers
 use ranges reserved for fiction or tests where a country has one, and obviously synthetic subscriber parts elsewhere.
 Postal codes have the real formats; in ES the first two digits are the province, in FR the département, and the
-German ones fall in the right Land.
+German ones are real codes of the city's Land (from the routing tables' complete list), so routing can find it.
 """
 
 from __future__ import annotations
 
+import bisect
+import functools
 import ipaddress
 import random
 from dataclasses import dataclass
+
+from lanzarote.routing.tables import RoutingTables
 
 
 @dataclass(frozen=True)
@@ -102,6 +106,20 @@ def documentation_ip(rng: random.Random) -> str:
     return str(DOCUMENTATION_V6[rng.getrandbits(96)])
 
 
+@functools.cache
+def german_codes(prefix: str, land: str) -> tuple[str, ...]:
+    """The real postal codes starting with `prefix` that lie wholly in `land`."""
+    table = RoutingTables.load().de_postal_codes
+    return tuple(sorted(c for c, r in table.items() if c.startswith(prefix) and r.region == land and not r.also))
+
+
+def _real_german_code(drawn: str, city: City) -> str:
+    """The city's real code nearest the one drawn (so the draws, and all that follows them, stay as they were)."""
+    codes = german_codes(city.postal_prefix, city.region or "")
+    i = min(bisect.bisect_left(codes, drawn), len(codes) - 1)
+    return codes[i - 1] if i and int(drawn) - int(codes[i - 1]) <= int(codes[i]) - int(drawn) else codes[i]
+
+
 def postal_code(rng: random.Random, country: Country, city: City) -> str:
     if country.code == "GB":
         return f"SW1A {rng.randint(1, 9)}AA"
@@ -109,6 +127,8 @@ def postal_code(rng: random.Random, country: Country, city: City) -> str:
         return f"{city.postal_prefix}{rng.randint(10, 99)} {rng.choice('ABCDEFGH')}{rng.choice('JKLMNPRS')}"
     rest = country.postal_digits - len(city.postal_prefix)
     code = city.postal_prefix + "".join(str(rng.randint(0, 9)) for _ in range(rest))
+    if country.code == "DE":
+        return _real_german_code(code, city)
     if country.code == "SE":
         return f"{code[:3]} {code[3:]}"
     if country.code == "PL":

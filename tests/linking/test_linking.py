@@ -109,3 +109,34 @@ def test_subjects_are_deterministic_and_merge_into_the_oldest_id() -> None:
                              {first["b"]: ["a", "b"], cd["c"]: ["c", "d"]})
     assert set(merged) == {"a", "b", "c", "d"}
     assert len(set(merged.values())) == 1 and merged["a"] == min(first["a"], cd["c"])
+
+
+def cybertip(number: str, priors: tuple[str, ...] = (), **fields: object) -> tuple[str, tuple[Sighting, ...]]:
+    """A CyberTipline report `number` whose reported person's priorCTReports name `priors`."""
+    report = Report(source="ncmec", source_id=number, platform="ExampleChat",
+                    parties=(Party(role=PartyRole.REPORTED, prior_report_ids=priors, **fields),))  # type: ignore[arg-type]
+    return f"ncmec/{number}", sightings_of(report)
+
+
+def test_a_report_naming_an_earlier_one_in_prior_ct_reports_is_linked_to_it_and_says_so() -> None:
+    earlier = cybertip("90001111", esp_identifier="501", emails=(Email(address="first@example.org"),))
+    later = cybertip("90002222", (" 0090001111 ",), esp_service="OtherPhotoApp", esp_identifier="77",
+                     emails=(Email(address="second@example.net"),))
+    for batch in ([earlier, later], [later, earlier]):
+        (link,) = links(batch)
+        assert (link.report_a, link.report_b) == ("ncmec/90001111", "ncmec/90002222")
+        assert [(i.kind.value, i.value) for i in link.identifiers] == [("priorCTReports", "90001111")]
+
+
+def test_two_reports_naming_the_same_earlier_report_are_linked_even_before_it_arrives() -> None:
+    (link,) = links([cybertip("90002222", ("90001111",), esp_identifier="1"),
+                     cybertip("90003333", ("90001111",), esp_identifier="2")])
+    assert link.identifiers[0].kind is IdentifierKind.PRIOR_CT_REPORT
+
+
+def test_prior_reports_of_a_victim_or_a_number_that_is_no_number_link_nothing() -> None:
+    victim_side = Report(source="ncmec", source_id="90002222", parties=(
+        Party(role=PartyRole.REPORTED, esp_identifier="1"),
+        Party(role=PartyRole.VICTIM, prior_report_ids=("90001111",))))
+    assert links([cybertip("90001111", esp_identifier="2"), ("ncmec/90002222", sightings_of(victim_side))]) == []
+    assert links([cybertip("90001111", esp_identifier="2"), cybertip("90002222", ("see above",))]) == []

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import ipaddress
 import json
+import random
 from pathlib import Path
 
 import iptocc
@@ -12,8 +13,9 @@ import pytest
 from lxml import etree
 
 from lanzarote.intake.cybertipline import schema
+from lanzarote.routing.tables import RoutingTables
 from lanzarote.synth import generate
-from lanzarote.synth.world import DOCUMENTATION_V6, WELL_KNOWN_IPS
+from lanzarote.synth.world import BY_CODE, DOCUMENTATION_V6, WELL_KNOWN_IPS, postal_code
 
 REPORTS = 1200
 
@@ -92,3 +94,11 @@ def test_the_vics_list_holds_some_report_hashes(synthetic: Path) -> None:
     assert md5s & reported
     assert any(e["VictimIdentified"] for e in vics["value"])
     assert any(e["PDQ"] for e in vics["value"])
+
+
+def test_every_synthetic_german_city_has_real_postal_codes_of_its_land() -> None:
+    tables, germany, rng = RoutingTables.load(), BY_CODE["DE"], random.Random(3)
+    for city in germany.cities:
+        for _ in range(20):
+            region = tables.region("DE", postal_code(rng, germany, city))
+            assert region is not None and region.code == city.region and not region.also, city
