@@ -39,6 +39,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("max_document_bytes", 50_000_000, "Largest single report document accepted (bytes)."),
     Setting("max_archive_bytes", 2_000_000_000, "Largest total uncompressed size of a zip archive (bytes)."),
     Setting("max_archive_ratio", 200, "Largest compression ratio of a zip entry before it counts as a zip bomb."),
+    Setting("max_files_per_report", 5000, "A report with more files than this is quarantined (docs/security.md)."),
+    Setting("max_future_minutes", 1440, "How far past the present a report's received or incident time may lie "
+            "(clocks and zones differ) before the report is quarantined as implausible."),
     Setting("pdq_threshold", 31, "Default PDQ Hamming distance for a match (a list may set its own)."),
     Setting("pdq_min_quality", 50, "PDQ hashes of lower quality never match."),
     Setting("vpdq_match_fraction", 0.8, "Share of a video's frames that must match for a vPDQ match."),
