@@ -186,14 +186,20 @@ def _archives(folder: Path, corpus: Corpus) -> None:
 def hostile_of(location: str, corpus: Corpus) -> str | None:
     """Which hostile document a quarantine entry's location belongs to (None: a valid document's location).
 
-    Read from a folder, a location is the corpus's own path; sent over the API, the documents travel in
-    `bundle.zip` (a location `…/bundle.zip!hostile/…`) and the archives on their own (`…/slip.zip!…`)."""
-    relative = location.split(str(corpus.folder) + "/", 1)[-1]
-    if "/bundle.zip!" in relative:
-        relative = relative.split("/bundle.zip!", 1)[1]
+    Read from a folder, a location is the corpus's own path. Sent over the API, a document lands in an upload
+    folder (`…/uploads/<when>-<who>/mixed.jsonl:3`): the documents travel in `bundle.zip` (a location
+    `…/bundle.zip!hostile/…`), archives and JSON Lines files on their own, known by their names."""
+    if "/uploads/" in location:
+        uploaded = location.split("/uploads/", 1)[1].split("/", 1)[1]
+        if uploaded.startswith("bundle.zip!"):
+            relative, names = uploaded.removeprefix("bundle.zip!"), False
+        else:
+            relative, names = uploaded, True
+    else:
+        relative, names = location.split(str(corpus.folder) + "/", 1)[-1], False
     archive = relative.split("!", 1)[0]
     for known in corpus.hostile:
-        if relative == known or archive == known or (known.endswith(".zip") and archive.endswith("/" + known.rsplit(
-                "/", 1)[-1])):
+        name = known.rsplit("/", 1)[-1] if names else known
+        if relative == name or archive == name:
             return known
     return None

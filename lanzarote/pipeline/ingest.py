@@ -147,12 +147,15 @@ class _Writer:
     def read_and_write(self, index: int, chunk: list[Found]) -> tuple[int, IngestCounts]:
         rows = read_chunk(chunk, self.received_at)
         with self.turnstile.turn(index) if self.turnstile else nullcontext():
-            try:
-                with session(self.engine) as s:
-                    counts = store_ingest.write_batch(s, self.run_id, rows, self.received_at, self.max_files)
-            except STORE_REFUSALS:
-                counts = self.one_by_one(rows)
-        return len(chunk), counts
+            return len(chunk), self.write(rows)
+
+    def write(self, rows: list[Row]) -> IngestCounts:
+        """Store a batch in one transaction; should the store refuse it, a record at a time."""
+        try:
+            with session(self.engine) as s:
+                return store_ingest.write_batch(s, self.run_id, rows, self.received_at, self.max_files)
+        except STORE_REFUSALS:
+            return self.one_by_one(rows)
 
     def one_by_one(self, rows: list[Row]) -> IngestCounts:
         """The batch again, a record at a time, after the store refused it whole: the record it refuses is
