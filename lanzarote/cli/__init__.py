@@ -26,7 +26,10 @@ for _name in COMMAND_MODULES:
 
 def main() -> None:
     try:
-        app(standalone_mode=False)
+        # without standalone mode click does not exit: a command's `typer.Exit(n)` comes back as the return value
+        code = app(standalone_mode=False)
+        if isinstance(code, int) and code:
+            sys.exit(code)
     except LanzaroteError as exc:
         typer.echo(f"error: {exc}", err=True)
         sys.exit(2)

@@ -27,6 +27,7 @@ from lanzarote.intake.read import read_document
 from lanzarote.intake.sources import Found, PendingFile, documents, prefetch
 from lanzarote.model.quarantine import QuarantineEntry
 from lanzarote.model.report import Report
+from lanzarote.pipeline import anchor
 from lanzarote.pipeline.processes import FORK, helpers, in_order, start_helper
 from lanzarote.store import ingest as store_ingest
 from lanzarote.store.db import make_engine, session
@@ -38,6 +39,8 @@ class IngestSummary:
     documents: int = 0
     counts: IngestCounts = field(default_factory=IngestCounts)
     stale_keys: int = 0
+    audit_faults: list[str] = field(default_factory=list)
+    """What the audit trail's checkpoint found wrong (then no checkpoint was written: `audit verify` says more)."""
 
     def as_dict(self) -> dict[str, int]:
         return {"documents": self.documents, **self.counts.as_dict()}
@@ -250,4 +253,5 @@ def ingest(
     summary.stale_keys = len(summary.counts.stale_keys)
     with session(engine) as s:
         store_ingest.finish_run(s, run_id, json.dumps(summary.as_dict()), datetime.now(UTC))
+    summary.audit_faults = anchor.checkpoint(engine)
     return summary
