@@ -184,7 +184,7 @@ def audit_verify() -> None:
 
     problems = anchor.verify(open_engine())
     for problem in problems:
-        console.print(f"[red]{problem}[/red]")
+        console.print(problem, style="red", markup=False, highlight=False)
     if problems:
         raise typer.Exit(1)
     console.print("audit trail intact")
