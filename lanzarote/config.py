@@ -39,6 +39,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("max_document_bytes", 50_000_000, "Largest single report document accepted (bytes)."),
     Setting("max_archive_bytes", 2_000_000_000, "Largest total uncompressed size of a zip archive (bytes)."),
     Setting("max_archive_ratio", 200, "Largest compression ratio of a zip entry before it counts as a zip bomb."),
+    Setting("max_files_per_report", 5000, "A report with more files than this is quarantined (docs/security.md)."),
+    Setting("max_future_minutes", 1440, "How far past the present a report's received or incident time may lie "
+            "(clocks and zones differ) before the report is quarantined as implausible."),
     Setting("pdq_threshold", 31, "Default PDQ Hamming distance for a match (a list may set its own)."),
     Setting("pdq_min_quality", 50, "PDQ hashes of lower quality never match."),
     Setting("vpdq_match_fraction", 0.8, "Share of a video's frames that must match for a vPDQ match."),
@@ -47,6 +50,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("host", "127.0.0.1", "Address the web app listens on."),
     Setting("port", 8000, "Port the web app listens on."),
     Setting("secret_key", "", "Key that signs the forms' CSRF tokens; made up at each server start when empty."),
+    Setting("audit_anchor_dir", "", "Folder of the audit trail's checkpoint key and checkpoints, outside the "
+            "database (made 0700); empty means audit-anchor/ in the data folder."),
     Setting("web_workers", 2, "Server processes of `lanzarote serve` (one per core is a good start)."),
 )
 
@@ -67,9 +72,30 @@ def get(name: str) -> Any:
 
 
 def data_dir() -> Path:
-    path = Path(get("data_dir"))
-    path.mkdir(parents=True, exist_ok=True)
+    """The data folder (uploads, indexes, keys), made readable by its owner only."""
+    return private_dir(Path(get("data_dir")))
+
+
+def private_dir(path: Path) -> Path:
+    """`path` as a folder only its owner may list or enter (0700), made if missing."""
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if path.stat().st_mode & 0o077:
+        path.chmod(0o700)
     return path
+
+
+def write_private(path: Path, data: bytes, *, exclusive: bool = False, append: bool = False) -> None:
+    """Write `data` to a file only its owner may read (0600), whatever the umask; `exclusive`: only if it does not
+    exist yet (FileExistsError otherwise); `append`: at its end."""
+    flags = os.O_WRONLY | os.O_CREAT | (os.O_EXCL if exclusive else 0) | (os.O_APPEND if append else os.O_TRUNC)
+    fd = os.open(path, flags, 0o600)
+    try:
+        os.fchmod(fd, 0o600)
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view):]
+    finally:
+        os.close(fd)
 
 
 def workers() -> int:

@@ -19,6 +19,12 @@ class NotFound(LanzaroteError):
     http_status = 404
 
 
+class InvalidQuery(LanzaroteError):
+    """A filter or cursor that cannot be answered (a day past the calendar, a cursor no list gave out)."""
+
+    http_status = 400
+
+
 class InputRejected(LanzaroteError):
     """A document is unusable; it goes to quarantine with this message as the reason."""
 

@@ -33,7 +33,8 @@ def api_ingest(upload: UploadFile, ctx: Ctx, user: CurrentUser) -> dict[str, Any
     name = _SAFE.sub("_", (upload.filename or "upload").rsplit("/", 1)[-1].rsplit("\\", 1)[-1])[:200]
     if not name.lower().endswith(SUFFIXES) or name.startswith("."):
         raise InputRejected(f"send a {', '.join(SUFFIXES)} file (got {name!r})")
-    limit = int(config.get("max_archive_bytes" if name.lower().endswith(".zip") else "max_document_bytes"))
+    # an archive or a JSON Lines file holds many documents, each held to the document limit as it is read
+    limit = int(config.get("max_archive_bytes" if name.lower().endswith((".zip", ".jsonl")) else "max_document_bytes"))
     now = datetime.now(UTC)
     digest = hashlib.sha256()
     folder = config.data_dir() / "uploads" / f"{now:%Y%m%dT%H%M%S%f}-{user.username[:40]}"

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from lanzarote.api.context import CurrentUser, Db, require, visible
 from lanzarote.api.reports import Cursor, key_of
-from lanzarote.errors import InputRejected
+from lanzarote.errors import InvalidQuery
 from lanzarote.model.linking import Suggestion, SuggestionStatus
 from lanzarote.pipeline.suggestions import record_decision
 from lanzarote.store import audit, work
@@ -51,9 +51,11 @@ def _cursor(after: Suggestion) -> str:
 def _after(cursor: str) -> tuple[float, str, str]:
     try:
         p, a, b = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-        return float(p), str(a), str(b)
-    except (ValueError, TypeError) as exc:
-        raise InputRejected("this cursor is not one this list gave out: start again from the first page") from exc
+        if not (isinstance(a, str) and isinstance(b, str) and 0.0 <= float(p) <= 1.0):  # a probability
+            raise ValueError(cursor)
+        return float(p), a, b
+    except (ValueError, TypeError, OverflowError) as exc:
+        raise InvalidQuery("this cursor is not one this list gave out: start again from the first page") from exc
 
 
 @router.get("/suggestions", tags=["subjects"])

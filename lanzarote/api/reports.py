@@ -10,7 +10,8 @@ from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
 from lanzarote.api.context import Ctx, CurrentUser, Db, require, scoped, visible
-from lanzarote.errors import InputRejected
+from lanzarote.errors import InputRejected, InvalidQuery
+from lanzarote.model.base import EARLIEST_YEAR, LATEST_YEAR
 from lanzarote.model.jurisdiction import RouteOverride
 from lanzarote.model.report import PartyRole
 from lanzarote.routing.resolve import overridden
@@ -26,7 +27,12 @@ Cursor = Annotated[str | None, Query(max_length=400, description="Where the prev
 
 
 def _day(value: date | None) -> datetime | None:
-    return datetime.combine(value, time.min, tzinfo=UTC) if value else None
+    if value is None:
+        return None
+    if not EARLIEST_YEAR <= value.year <= LATEST_YEAR:  # no report is dated there, and a day after 9999-12-31 is none
+        raise InvalidQuery(f"{value.isoformat()} is outside the years reports can hold ({EARLIEST_YEAR} to "
+                           f"{LATEST_YEAR})")
+    return datetime.combine(value, time.min, tzinfo=UTC)
 
 
 def queue_filter(

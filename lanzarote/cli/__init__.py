@@ -26,7 +26,10 @@ for _name in COMMAND_MODULES:
 
 def main() -> None:
     try:
-        app(standalone_mode=False)
+        # without standalone mode click does not exit: a command's `typer.Exit(n)` comes back as the return value
+        code = app(standalone_mode=False)
+        if isinstance(code, int) and code:
+            sys.exit(code)
     except LanzaroteError as exc:
         typer.echo(f"error: {exc}", err=True)
         sys.exit(2)
@@ -35,13 +38,25 @@ def main() -> None:
         sys.exit(130)
     except typer.Exit as exc:
         sys.exit(exc.exit_code)
-    except Exception as exc:  # click usage errors arrive here in non-standalone mode
-        from click import ClickException
+    except _CLICK_ERRORS as exc:  # usage errors arrive here in non-standalone mode
+        exc.show()  # type: ignore[attr-defined]
+        sys.exit(exc.exit_code)  # type: ignore[attr-defined]
 
-        if isinstance(exc, ClickException):
-            exc.show()
-            sys.exit(exc.exit_code)
-        raise
+
+def _click_errors() -> tuple[type[Exception], ...]:
+    """Click's usage errors: click's own, and those of the copy of click newer Typer releases carry (`typer._click`),
+    which are not click's: catching only click's let a mistyped option end in a traceback."""
+    import click
+
+    found: list[type[Exception]] = [click.ClickException]
+    try:
+        vendored = importlib.import_module("typer._click.exceptions")
+    except ImportError:
+        return tuple(found)
+    return (*found, vendored.ClickException)
+
+
+_CLICK_ERRORS = _click_errors()
 
 
 __all__ = ["app", "main"]

@@ -41,3 +41,10 @@ def progress(description: str, total: int | None) -> Iterator[Callable[[int], No
     with Progress(*columns, console=status, transient=False) as bar:
         task = bar.add_task(description, total=total)
         yield lambda n: bar.advance(task, n)
+
+
+def warn_of_audit_faults(faults: list[str]) -> None:
+    """After work that anchors the audit trail: say on stderr what kept it from doing so."""
+    for fault in faults:
+        status.print(f"warning: audit trail: {fault} (no checkpoint written; see `lanzarote audit verify`)",
+                     markup=False, highlight=False)

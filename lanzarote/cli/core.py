@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from lanzarote.cli.app import app, console, open_engine, progress
+from lanzarote.cli.app import app, console, open_engine, progress, warn_of_audit_faults
 from lanzarote.store.db import database_url
 
 
@@ -45,6 +45,7 @@ def ingest(
     engine = open_engine()
     with progress("ingesting", count_candidates(paths)) as advance:
         summary = run_ingest(engine, paths, progress=advance, workers=workers or None)
+    warn_of_audit_faults(summary.audit_faults)
     data = summary.as_dict()
     if as_json:
         typer.echo(json.dumps(data))

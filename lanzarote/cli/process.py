@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from lanzarote.cli.app import app, console, open_engine, progress
+from lanzarote.cli.app import app, console, open_engine, progress, warn_of_audit_faults
 
 
 def _run(everything: bool, as_json: bool) -> None:
@@ -20,6 +20,7 @@ def _run(everything: bool, as_json: bool) -> None:
         total = state.count_all(s) if everything else state.count_stale(s)
     with progress("matching, linking, routing, ranking", total) as advance:
         summary = run(engine, everything=everything, progress=advance)
+    warn_of_audit_faults(summary.audit_faults)
     data = {"processed": summary.processed, "links": summary.links, "held_identifiers": summary.held,
             "tiers": summary.tiers, "matching_ran": summary.matching_ran}
     if as_json:

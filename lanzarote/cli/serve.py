@@ -178,14 +178,13 @@ def agencies_list() -> None:
 
 @audit_app.command("verify")
 def audit_verify() -> None:
-    """Recompute the audit chain: any entry edited or deleted after the fact is reported (exit code 1)."""
-    from lanzarote.store import audit
-    from lanzarote.store.db import session
+    """Recompute the audit chain and compare it with its last signed checkpoint: any entry edited or deleted after
+    the fact, the trail cut or rewritten, is reported (exit code 1); an intact trail is checkpointed again."""
+    from lanzarote.pipeline import anchor
 
-    with session(open_engine()) as s:
-        problems = audit.verify(s)
+    problems = anchor.verify(open_engine())
     for problem in problems:
-        console.print(f"[red]{problem}[/red]")
+        console.print(problem, style="red", markup=False, highlight=False)
     if problems:
         raise typer.Exit(1)
     console.print("audit trail intact")

@@ -21,6 +21,7 @@ from lanzarote import config
 from lanzarote.errors import ConfigurationError
 from lanzarote.intake.dates import DateProblem, parse_date, parse_datetime
 from lanzarote.intake.documents import Document, FileDetailsDocument, IntakeResult
+from lanzarote.intake.plausible import implausible
 from lanzarote.model.quarantine import QuarantineEntry
 from lanzarote.model.report import IncidentType, PartyRole, Report
 
@@ -83,7 +84,10 @@ def read(document: Document, received_at: datetime) -> list[IntakeResult]:
         root, problems = _parse(document.content)
         tag = root.tag
         if tag == "report":
-            return [_report(document, _tree(root), problems, received_at)]
+            report = _report(document, _tree(root), problems, received_at)
+            if problem := implausible(report, received_at):
+                raise Unusable(problem)
+            return [report]
         if tag == "fileDetails":
             return [_file_details(_tree(root), problems)]
         raise Unusable(f"wrong root element <{tag}>: expected <report> or <fileDetails> (CyberTipline schema)")

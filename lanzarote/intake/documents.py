@@ -20,7 +20,7 @@ import hashlib
 from datetime import datetime
 from typing import NamedTuple
 
-from lanzarote.model.base import Record
+from lanzarote.model.base import Record, SourceId, SourceName
 from lanzarote.model.quarantine import QuarantineEntry
 from lanzarote.model.report import ClearingHouseLayer, FileDetail, Report
 
@@ -48,15 +48,15 @@ class Document(NamedTuple):
 
 
 class FileDetailsDocument(Record):
-    source: str
-    report_source_id: str
+    source: SourceName
+    report_source_id: SourceId
     file: FileDetail
     warnings: tuple[str, ...] = ()
 
 
 class ClearingHouseDocument(Record):
-    source: str
-    report_source_id: str
+    source: SourceName
+    report_source_id: SourceId
     layer: ClearingHouseLayer
 
 

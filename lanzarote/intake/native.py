@@ -7,12 +7,14 @@ Its JSON Schema is published in `docs/native-report.schema.json` (`lanzarote sch
 from __future__ import annotations
 
 import json
+import re
 from datetime import datetime
 from typing import Any
 
 from pydantic import ValidationError
 
 from lanzarote.intake.documents import ClearingHouseDocument, Document, IntakeResult
+from lanzarote.intake.plausible import implausible
 from lanzarote.model.quarantine import QuarantineEntry
 from lanzarote.model.report import ClearingHouseLayer, Report
 
@@ -40,6 +42,11 @@ def _record(document: Document, location: str, text: str, received_at: datetime)
     except json.JSONDecodeError as exc:
         return _quarantine(document, location, f"not JSON: {exc.msg} at line {exc.lineno} column {exc.colno}",
                            received_at)
+    except RecursionError:
+        return _quarantine(document, location, "JSON nested too deeply to be a report (thousands of levels)",
+                           received_at)
+    if ("\\u0000" in text or _ESCAPED_SURROGATE.search(text)) and (problem := _unstorable(data)):
+        return _quarantine(document, location, problem, received_at)
     if not isinstance(data, dict):
         return _quarantine(document, location, "expected a JSON object (a report or a clearing-house layer)",
                            received_at)
@@ -56,7 +63,10 @@ def _record(document: Document, location: str, text: str, received_at: datetime)
         if "source_id" in data:
             if data.get("received_at") is None:
                 data["received_at"] = (document.modified_at or received_at).isoformat()
-            return Report.model_validate(data)
+            report = Report.model_validate(data)
+            if problem := implausible(report, received_at):
+                return _quarantine(document, location, problem, received_at)
+            return report
     except ValidationError as exc:
         problems = "; ".join(f"{'.'.join(str(x) for x in e['loc'])}: {e['msg']}" for e in exc.errors()[:5])
         return _quarantine(document, location, f"not a valid native record: {problems}", received_at)
@@ -66,6 +76,30 @@ def _record(document: Document, location: str, text: str, received_at: datetime)
         document, location, 'neither a report (no "source_id") nor a clearing-house layer (no "clearing_house_for")',
         received_at,
     )
+
+
+_ESCAPED_SURROGATE = re.compile(r"\\u[dD][89a-fA-F]")
+"""A JSON escape of half a UTF-16 pair: fine in a pair, unstorable alone (JSON lets either through)."""
+
+
+def _unstorable(data: Any) -> str | None:
+    """Why a parsed JSON value holds text no database can keep (a NUL, half a surrogate pair), or None."""
+    stack = [data]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, str):
+            if "\x00" in value:
+                return "holds a NUL character (\\u0000), which no text column can keep: remove it and retry"
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError:
+                return "holds half of a UTF-16 surrogate pair (\\ud800-\\udfff alone), which is not text: fix it"
+        elif isinstance(value, dict):
+            stack.extend(value.keys())
+            stack.extend(value.values())
+        elif isinstance(value, list):
+            stack.extend(value)
+    return None
 
 
 def _quarantine(document: Document, location: str, reason: str, received_at: datetime) -> QuarantineEntry:

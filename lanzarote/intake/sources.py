@@ -11,7 +11,7 @@ import hashlib
 import os
 import zipfile
 from collections.abc import Iterable, Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path, PurePosixPath
 from typing import NamedTuple
 
@@ -130,18 +130,25 @@ def _file(location: str, limit: int, received_at: datetime) -> Iterator[Found]:
 
 
 def _lines(location: str, limit: int, modified: datetime, received_at: datetime) -> Iterator[Found]:
-    """A JSON Lines file, one record at a time (such files can hold millions): each line is its own document."""
+    """A JSON Lines file, one record at a time (such files can hold millions): each line is its own document.
+
+    A line is read up to the limit and no further: a longer one is hashed as it is skipped, never held whole."""
     with open(location, "rb") as fh:
-        for number, line in enumerate(fh, start=1):
-            if not line.strip():
+        number = 0
+        while line := fh.readline(limit + 1):
+            number += 1
+            if len(line) <= limit or line.endswith(b"\n"):
+                if line.strip():
+                    yield Document(f"{location}:{number}", line, modified)
                 continue
-            where = f"{location}:{number}"
-            if len(line) > limit:
-                yield QuarantineEntry(location=where, content_sha256=hashlib.sha256(line).hexdigest(), size=len(line),
-                                      received_at=received_at, reason=f"record is {len(line):,} bytes, larger than "
-                                      f"the limit of {limit:,} (LANZAROTE_MAX_DOCUMENT_BYTES)")
-                continue
-            yield Document(where, line, modified)
+            digest = hashlib.sha256(line)
+            size = len(line)
+            while not line.endswith(b"\n") and (line := fh.readline(1 << 20)):
+                digest.update(line)
+                size += len(line)
+            yield QuarantineEntry(location=f"{location}:{number}", content_sha256=digest.hexdigest(), size=size,
+                                  received_at=received_at, reason=f"record is {size:,} bytes, larger than "
+                                  f"the limit of {limit:,} (LANZAROTE_MAX_DOCUMENT_BYTES)")
 
 
 def read_location(location: str) -> Document:
@@ -179,6 +186,8 @@ def _archive(path: Path, received_at: datetime) -> Iterator[Document | Quarantin
                               f"archive: {exc}", size=path.stat().st_size, received_at=received_at)
         return
     with zf:
+        packed = max(path.stat().st_size, 1)
+        latest = datetime.now(UTC) + timedelta(minutes=int(config.get("max_future_minutes")))
         total = 0
         for info in sorted(zf.infolist(), key=lambda i: i.filename):
             if info.is_dir():
@@ -195,11 +204,17 @@ def _archive(path: Path, received_at: datetime) -> Iterator[Document | Quarantin
                              f"{doc_limit:,} (LANZAROTE_MAX_DOCUMENT_BYTES)", info.file_size)
                 continue
             ratio = info.file_size / max(info.compress_size, 1)
-            if ratio > ratio_limit and info.file_size > 1_000_000:
+            if ratio > ratio_limit:
                 yield refuse(location, f"archive entry compresses {ratio:,.0f}:1, beyond {ratio_limit:,.0f}:1: "
                              "refused as a likely zip bomb (LANZAROTE_MAX_ARCHIVE_RATIO)", info.file_size)
                 continue
             total += info.file_size
+            if total > 1_000_000 and total / packed > ratio_limit:
+                # many entries each within the ratio can still make a bomb: the archive as a whole is held to it
+                yield refuse(location, f"archive of {packed:,} bytes inflates to {total:,} or more "
+                             f"({total / packed:,.0f}:1), beyond {ratio_limit:,.0f}:1: the rest of it is refused as a "
+                             "likely zip bomb (LANZAROTE_MAX_ARCHIVE_RATIO)", info.file_size)
+                continue
             if total > total_limit:
                 yield refuse(location, f"archive inflates beyond {total_limit:,} bytes in all: the rest of it is "
                              "refused (LANZAROTE_MAX_ARCHIVE_BYTES)", info.file_size)
@@ -209,8 +224,17 @@ def _archive(path: Path, received_at: datetime) -> Iterator[Document | Quarantin
             except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
                 yield refuse(location, f"archive entry cannot be read: {exc}", info.file_size)
                 continue
-            modified = datetime(*info.date_time, tzinfo=UTC) if info.date_time[0] >= 1980 else None
-            yield Document(location, content, modified)
+            yield Document(location, content, _entry_time(info, latest))
+
+
+def _entry_time(info: zipfile.ZipInfo, latest: datetime) -> datetime | None:
+    """An entry's date, where it can be when the report was received: not the format's zero (1980-01-01, what
+    tools write when they have no date) nor later than now, as a zip's clock is the sender's (up to 2107)."""
+    try:
+        when = datetime(*info.date_time, tzinfo=UTC)
+    except ValueError:
+        return None
+    return when if datetime(1980, 1, 2, tzinfo=UTC) <= when <= latest else None
 
 
 def _read_bounded(zf: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int) -> bytes:

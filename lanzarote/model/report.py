@@ -6,12 +6,25 @@ closed vocabulary (incident types, IP event names, file classifications) the mod
 
 from __future__ import annotations
 
-from datetime import date, datetime
 from enum import StrEnum
+from typing import Annotated
 
 from pydantic import Field
 
-from lanzarote.model.base import Record
+from lanzarote.model.base import (
+    MAX_ITEMS,
+    AccountId,
+    Age,
+    Day,
+    Moment,
+    Name,
+    Port,
+    Record,
+    ShortText,
+    SourceId,
+    SourceName,
+    Tag,
+)
 
 
 class Origin(StrEnum):
@@ -47,7 +60,7 @@ class PartyRole(StrEnum):
 
 
 class Email(Record):
-    address: str
+    address: ShortText
     type: str | None = None
     verified: bool | None = None
 
@@ -55,9 +68,9 @@ class Email(Record):
 class Phone(Record):
     """A phone number as written; `country_calling_code` is the schema's attribute (e.g. "+49")."""
 
-    number: str
-    country_calling_code: str | None = None
-    type: str | None = None
+    number: ShortText
+    country_calling_code: Tag | None = None
+    type: Tag | None = None
     verified: bool | None = None
 
 
@@ -74,25 +87,25 @@ class Address(Record):
 class IpCaptureEvent(Record):
     """An IP address seen by the provider at an event (Login, Upload, ...)."""
 
-    ip_address: str
-    event: str | None = None
-    at: datetime | None = None
-    port: int | None = None
+    ip_address: ShortText
+    event: Tag | None = None
+    at: Moment | None = None
+    port: Port | None = None
     possible_proxy: bool | None = None
 
 
 class DeviceId(Record):
-    id_type: str
-    value: str
-    event: str | None = None
-    at: datetime | None = None
+    id_type: Tag
+    value: ShortText
+    event: Tag | None = None
+    at: Moment | None = None
 
 
 class AccountAction(Record):
     """The provider disabled the account (T23: the investigators must be told)."""
 
     permanent: bool
-    disabled_at: datetime | None = None
+    disabled_at: Moment | None = None
     user_notified: bool | None = None
 
 
@@ -104,11 +117,11 @@ class EstimatedLocation(Record):
 
 
 class AssociatedAccount(Record):
-    platform: str | None = None
-    esp_identifier: str | None = None
-    screen_name: str | None = None
-    emails: tuple[Email, ...] = ()
-    phones: tuple[Phone, ...] = ()
+    platform: Name | None = None
+    esp_identifier: AccountId | None = None
+    screen_name: AccountId | None = None
+    emails: tuple[Email, ...] = Field(default=(), max_length=MAX_ITEMS)
+    phones: tuple[Phone, ...] = Field(default=(), max_length=MAX_ITEMS)
     type: str | None = None
 
 
@@ -118,43 +131,43 @@ class Party(Record):
     role: PartyRole
     first_name: str | None = None
     last_name: str | None = None
-    date_of_birth: date | None = None
-    age: int | None = None
-    emails: tuple[Email, ...] = ()
-    phones: tuple[Phone, ...] = ()
-    addresses: tuple[Address, ...] = ()
-    esp_identifier: str | None = Field(default=None, description="the provider's user id")
-    esp_service: str | None = None
-    screen_name: str | None = None
-    display_names: tuple[str, ...] = ()
-    profile_urls: tuple[str, ...] = ()
+    date_of_birth: Day | None = None
+    age: Age | None = None
+    emails: tuple[Email, ...] = Field(default=(), max_length=MAX_ITEMS)
+    phones: tuple[Phone, ...] = Field(default=(), max_length=MAX_ITEMS)
+    addresses: tuple[Address, ...] = Field(default=(), max_length=MAX_ITEMS)
+    esp_identifier: AccountId | None = Field(default=None, description="the provider's user id")
+    esp_service: Name | None = None
+    screen_name: AccountId | None = None
+    display_names: tuple[str, ...] = Field(default=(), max_length=MAX_ITEMS)
+    profile_urls: tuple[str, ...] = Field(default=(), max_length=MAX_ITEMS)
     profile_bio: str | None = None
-    ip_capture_events: tuple[IpCaptureEvent, ...] = ()
-    device_ids: tuple[DeviceId, ...] = ()
-    prior_report_ids: tuple[str, ...] = ()
+    ip_capture_events: tuple[IpCaptureEvent, ...] = Field(default=(), max_length=MAX_ITEMS)
+    device_ids: tuple[DeviceId, ...] = Field(default=(), max_length=MAX_ITEMS)
+    prior_report_ids: tuple[str, ...] = Field(default=(), max_length=MAX_ITEMS)
     group_identifier: str | None = None
     compromised_account: bool | None = None
     account_action: AccountAction | None = None
     estimated_location: EstimatedLocation | None = None
-    associated_accounts: tuple[AssociatedAccount, ...] = ()
+    associated_accounts: tuple[AssociatedAccount, ...] = Field(default=(), max_length=MAX_ITEMS)
     school_name: str | None = None
-    additional_info: tuple[str, ...] = ()
+    additional_info: tuple[str, ...] = Field(default=(), max_length=MAX_ITEMS)
 
 
 class FileHash(Record):
     """A hash of a file as the provider gave it; `type` is free text in the schema (MD5, SHA1, PDQ, ...)."""
 
-    type: str
-    value: str
+    type: Tag
+    value: ShortText
 
 
 class FileDetail(Record):
     """One uploaded file (the schema's `fileDetails` document). The file itself is never held."""
 
-    file_id: str
+    file_id: Annotated[str, Field(min_length=1, max_length=200)]
     file_name: str | None = None
     original_file_name: str | None = None
-    uploaded_at: datetime | None = None
+    uploaded_at: Moment | None = None
     location_of_file: str | None = None
     viewed_by_esp: bool | None = None
     exif_viewed_by_esp: bool | None = None
@@ -163,12 +176,12 @@ class FileDetail(Record):
     potential_meme: bool | None = None
     annotations: tuple[str, ...] = Field(default=(), description="fileAnnotations set to true, e.g. 'infant'")
     industry_classification: str | None = Field(default=None, description="A1, A2, B1 or B2")
-    hashes: tuple[FileHash, ...] = ()
+    hashes: tuple[FileHash, ...] = Field(default=(), max_length=MAX_ITEMS)
     ip_capture_event: IpCaptureEvent | None = None
-    device_ids: tuple[DeviceId, ...] = ()
+    device_ids: tuple[DeviceId, ...] = Field(default=(), max_length=MAX_ITEMS)
     exif: dict[str, str] = Field(default_factory=dict)
-    captured_at: datetime | None = Field(default=None, description="EXIF capture time, where the provider gave it")
-    additional_info: tuple[str, ...] = ()
+    captured_at: Moment | None = Field(default=None, description="EXIF capture time, where the provider gave it")
+    additional_info: tuple[str, ...] = Field(default=(), max_length=MAX_ITEMS)
     warnings: tuple[str, ...] = Field(default=(), description="schema problems that did not make it unusable")
 
 
@@ -176,25 +189,25 @@ class InternetDetail(Record):
     """Where the incident happened: the schema's `internetDetails` choice, flattened."""
 
     kind: str = Field(description="web_page, email, newsgroup, chat_im, online_gaming, cell_phone, non_internet, p2p")
-    urls: tuple[str, ...] = ()
-    emails: tuple[str, ...] = ()
+    urls: tuple[str, ...] = Field(default=(), max_length=MAX_ITEMS)
+    emails: tuple[str, ...] = Field(default=(), max_length=MAX_ITEMS)
     name: str | None = Field(default=None, description="chat client, game, newsgroup, P2P client or place name")
     room: str | None = None
     phone: str | None = None
     content: str | None = None
-    ip_capture_events: tuple[IpCaptureEvent, ...] = ()
-    addresses: tuple[Address, ...] = ()
+    ip_capture_events: tuple[IpCaptureEvent, ...] = Field(default=(), max_length=MAX_ITEMS)
+    addresses: tuple[Address, ...] = Field(default=(), max_length=MAX_ITEMS)
     additional_info: str | None = None
 
 
 class Reporter(Record):
     """Who filed the report: the provider (ESP) and its contact, or the person or body for other origins."""
 
-    name: str | None = Field(default=None, description="provider or organisation name, e.g. 'ExampleChat'")
+    name: Name | None = Field(default=None, description="provider or organisation name, e.g. 'ExampleChat'")
     first_name: str | None = None
     last_name: str | None = None
-    emails: tuple[Email, ...] = ()
-    phones: tuple[Phone, ...] = ()
+    emails: tuple[Email, ...] = Field(default=(), max_length=MAX_ITEMS)
+    phones: tuple[Phone, ...] = Field(default=(), max_length=MAX_ITEMS)
     country: str | None = Field(default=None, description="the provider's declared country, alpha-2")
 
 
@@ -202,7 +215,7 @@ class ProvenanceHop(Record):
     """One step of the report's journey, e.g. provider → NCMEC → HSI → DK."""
 
     actor: str
-    at: datetime | None = None
+    at: Moment | None = None
     reference: str | None = None
 
 
@@ -224,30 +237,30 @@ class ClearingHouseLayer(Record):
     """
 
     name: str = "NCMEC"
-    geolocations: tuple[IpGeolocation, ...] = ()
-    notes: tuple[str, ...] = ()
-    sent_to: tuple[str, ...] = ()
+    geolocations: tuple[IpGeolocation, ...] = Field(default=(), max_length=MAX_ITEMS)
+    notes: tuple[str, ...] = Field(default=(), max_length=MAX_ITEMS)
+    sent_to: tuple[str, ...] = Field(default=(), max_length=MAX_ITEMS)
     country: str | None = Field(default=None, description="the country the clearing house sent it to, alpha-2")
 
 
 class Report(Record):
     """A report as received, one version of it. Its key is (source, source_id)."""
 
-    source: str = Field(description="where it came from, e.g. 'ncmec', 'hotline:ES', 'citizen'")
-    source_id: str
+    source: SourceName = Field(description="where it came from, e.g. 'ncmec', 'hotline:ES', 'citizen'")
+    source_id: SourceId
     origin: Origin = Origin.PROVIDER
-    received_at: datetime | None = None
-    provenance: tuple[ProvenanceHop, ...] = ()
+    received_at: Moment | None = None
+    provenance: tuple[ProvenanceHop, ...] = Field(default=(), max_length=MAX_ITEMS)
     incident_type: IncidentType | None = None
-    incident_at: datetime | None = None
+    incident_at: Moment | None = None
     incident_description: str | None = None
-    platform: str | None = None
+    platform: Name | None = None
     escalate_to_high_priority: bool = False
     annotations: tuple[str, ...] = Field(default=(), description="reportAnnotations set, e.g. 'sextortion'")
     batched_reason: str | None = None
-    internet_details: tuple[InternetDetail, ...] = ()
+    internet_details: tuple[InternetDetail, ...] = Field(default=(), max_length=MAX_ITEMS)
     reporter: Reporter | None = None
-    parties: tuple[Party, ...] = ()
+    parties: tuple[Party, ...] = Field(default=(), max_length=MAX_ITEMS)
     files: tuple[FileDetail, ...] = ()
     additional_info: str | None = None
     language: str | None = Field(default=None, description="ISO 639-1 of the free text, where known")

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine
+from sqlalchemy.exc import DBAPIError
 
 from lanzarote import config
 from lanzarote.intake.documents import ClearingHouseDocument, FileDetailsDocument, IntakeResult
@@ -26,6 +27,7 @@ from lanzarote.intake.read import read_document
 from lanzarote.intake.sources import Found, PendingFile, documents, prefetch
 from lanzarote.model.quarantine import QuarantineEntry
 from lanzarote.model.report import Report
+from lanzarote.pipeline import anchor
 from lanzarote.pipeline.processes import FORK, helpers, in_order, start_helper
 from lanzarote.store import ingest as store_ingest
 from lanzarote.store.db import make_engine, session
@@ -37,6 +39,8 @@ class IngestSummary:
     documents: int = 0
     counts: IngestCounts = field(default_factory=IngestCounts)
     stale_keys: int = 0
+    audit_faults: list[str] = field(default_factory=list)
+    """What the audit trail's checkpoint found wrong (then no checkpoint was written: `audit verify` says more)."""
 
     def as_dict(self) -> dict[str, int]:
         return {"documents": self.documents, **self.counts.as_dict()}
@@ -93,7 +97,13 @@ def read_chunk(chunk: Sequence[Found], received_at: datetime) -> list[Row]:
         except Exception as exc:  # a reader bug must not lose the batch: quarantine the document with the cause
             results = [QuarantineEntry(location=item.location, content_sha256=item.sha256, received_at=received_at,
                                        size=len(item.content), reason=f"internal error while reading: {exc!r}")]
-        rows.extend(rows_of(r, item.location) for r in results)
+        for result in results:
+            try:
+                rows.append(rows_of(result, item.location))
+            except (ValueError, OverflowError) as exc:  # e.g. text that cannot be encoded: quarantined, not raised
+                rows.append(QuarantineEntry(location=item.location, content_sha256=item.sha256,
+                                            received_at=received_at, size=len(item.content),
+                                            reason=f"cannot be stored: {exc}"))
     return rows
 
 
@@ -135,12 +145,55 @@ class _Writer:
     run_id: int
     received_at: datetime
     turnstile: Turnstile | None = None
+    max_files: int = field(default_factory=lambda: int(config.get("max_files_per_report")))
 
     def read_and_write(self, index: int, chunk: list[Found]) -> tuple[int, IngestCounts]:
         rows = read_chunk(chunk, self.received_at)
-        with self.turnstile.turn(index) if self.turnstile else nullcontext(), session(self.engine) as s:
-            counts = store_ingest.write_batch(s, self.run_id, rows, self.received_at)
-        return len(chunk), counts
+        with self.turnstile.turn(index) if self.turnstile else nullcontext():
+            return len(chunk), self.write(rows)
+
+    def write(self, rows: list[Row]) -> IngestCounts:
+        """Store a batch in one transaction; should the store refuse it, a record at a time."""
+        try:
+            with session(self.engine) as s:
+                return store_ingest.write_batch(s, self.run_id, rows, self.received_at, self.max_files)
+        except STORE_REFUSALS:
+            return self.one_by_one(rows)
+
+    def one_by_one(self, rows: list[Row]) -> IngestCounts:
+        """The batch again, a record at a time, after the store refused it whole: the record it refuses is
+        quarantined with the store's reason, and the others are kept (one document never loses a batch)."""
+        counts = IngestCounts()
+        for row in rows:
+            try:
+                with session(self.engine) as s:
+                    counts.add(store_ingest.write_batch(s, self.run_id, [row], self.received_at,
+                                                              self.max_files))
+            except STORE_REFUSALS as exc:
+                with session(self.engine) as s:
+                    counts.quarantined += store_ingest.write_quarantine(s, [refused(row, exc, self.received_at)],
+                                                                        self.received_at)
+        return counts
+
+
+STORE_REFUSALS = (DBAPIError, ValueError, OverflowError)
+"""What the database (or its driver) raises for a value it cannot keep. Intake's bounds should leave none, but
+the two engines differ (PostgreSQL checks lengths and refuses NUL; SQLite does neither) and a batch must not be
+lost to one document either way."""
+
+
+def refused(row: Row, exc: Exception, now: datetime) -> QuarantineEntry:
+    """A quarantine entry for a record the store refused, with the database's first line as the reason."""
+    said = str(getattr(exc, "orig", None) or exc).strip()
+    cause = f"{type(exc).__name__}: {said.splitlines()[0][:300]}" if said else type(exc).__name__
+    reason = f"the database refused this record ({cause}): fix the value it names and retry"
+    if isinstance(row, QuarantineEntry):
+        return QuarantineEntry(location=row.location[:1000], content_sha256=row.content_sha256, received_at=now,
+                               reason=f"{row.reason[:1000]}; and {reason}")
+    if isinstance(row, LayerRow):
+        return QuarantineEntry(location=f"clearing-house layer of {row.report_key[:300]}",
+                               content_sha256=row.content_sha256, received_at=now, reason=reason)
+    return QuarantineEntry(location=row.location, content_sha256=row.content_sha256, received_at=now, reason=reason)
 
 
 _WRITER: _Writer | None = None
@@ -200,4 +253,5 @@ def ingest(
     summary.stale_keys = len(summary.counts.stale_keys)
     with session(engine) as s:
         store_ingest.finish_run(s, run_id, json.dumps(summary.as_dict()), datetime.now(UTC))
+    summary.audit_faults = anchor.checkpoint(engine)
     return summary

@@ -28,6 +28,7 @@ from lanzarote.model.linking import Identifier, IdentifierKind
 from lanzarote.model.media import FileVerdict
 from lanzarote.model.priority import Tier
 from lanzarote.model.report import Report
+from lanzarote.pipeline import anchor
 from lanzarote.pipeline.processes import few_collections, helpers, in_order, start_helper
 from lanzarote.routing.resolve import overridden, route
 from lanzarote.routing.tables import RoutingTables
@@ -96,6 +97,8 @@ class ProcessSummary:
     verdicts: dict[str, int] = field(default_factory=dict)
     """Files by verdict (known, near_known, unknown, not_matched), and `victim_identified` among the known."""
     matching_ran: bool = False
+    audit_faults: list[str] = field(default_factory=list)
+    """What the audit trail's checkpoint found wrong (then no checkpoint was written: `audit verify` says more)."""
 
     def add(self, states: Sequence[ReportState], links: int) -> None:
         """Count a settled batch."""
@@ -305,6 +308,7 @@ def process(
                 if store_state.count_stale(s) == 0:
                     break
     summary.held = len(held)
+    summary.audit_faults = anchor.checkpoint(engine)
     return summary
 
 

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import Engine
 
+from lanzarote import config
 from lanzarote.intake.documents import Document
 from lanzarote.intake.sources import read_location
 from lanzarote.model.quarantine import QuarantineEntry
@@ -56,7 +57,7 @@ def retry(engine: Engine) -> RetrySummary:
                 store_quarantine.update_reason(s, entry.id, problems[0].reason, document.sha256)
                 summary.still_quarantined += 1
             else:
-                store_ingest.write_batch(s, run_id, rows, now)
+                store_ingest.write_batch(s, run_id, rows, now, int(config.get("max_files_per_report")))
                 store_quarantine.resolve(s, entry.id, "taken in on retry", now)
                 summary.taken_in += 1
     return summary

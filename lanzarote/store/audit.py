@@ -1,7 +1,9 @@
 """The audit trail: every read, change, export and disclosure, in an append-only chain of hashes.
 
 Each entry carries the hash of the one before; `verify` recomputes the chain, so an entry edited or deleted after
-the fact is found.
+the fact is found. Deleting the last entries, or rewriting the whole chain with fresh hashes, leaves a chain that
+verifies: the head is therefore also anchored outside the table (`pipeline/anchor.py` keeps signed checkpoints of
+`head`), and `against` compares the table with such a checkpoint.
 """
 
 from __future__ import annotations
@@ -9,8 +11,9 @@ from __future__ import annotations
 import hashlib
 import json
 from datetime import datetime
+from typing import NamedTuple
 
-from sqlalchemy import Column, DateTime, Integer, String, Table, Text, insert, select, text
+from sqlalchemy import Column, DateTime, Integer, String, Table, Text, func, insert, select, text
 from sqlalchemy.orm import Session
 
 from lanzarote.store.metadata import metadata
@@ -56,16 +59,53 @@ def record(s: Session, actor: str, action: str, target: str, detail: str, now: d
                                    hash=_digest(prev, _stamp(now), actor, action, target, detail)))
 
 
-def verify(s: Session) -> list[str]:
-    """Every break in the chain: an entry whose content or link no longer matches (empty: the trail is intact)."""
+def verify(s: Session, after: Head | None = None) -> list[str]:
+    """Every break in the chain: an entry whose content or link no longer matches (empty: the trail is intact).
+    From `after` (a head anchored earlier), only the entries written since are read."""
     problems = []
-    prev = GENESIS
-    for row in s.execute(select(audit).order_by(audit.c.id)):
+    prev = after.hash if after else GENESIS
+    query = select(audit).order_by(audit.c.id)
+    for row in s.execute(query.where(audit.c.id > after.last_id) if after else query):
         if row.prev_hash != prev:
             problems.append(f"entry {row.id}: does not follow the entry before it (one was deleted or changed)")
         if _digest(row.prev_hash, _stamp(row.at), row.actor, row.action, row.target, row.detail) != row.hash:
             problems.append(f"entry {row.id}: its content was changed after it was written")
         prev = row.hash
+    return problems
+
+
+class Head(NamedTuple):
+    """Where the chain ends: how many entries it holds, the last one's id and hash."""
+
+    entries: int
+    last_id: int
+    hash: str
+
+
+def head(s: Session) -> Head:
+    """The chain's head now (an empty trail: 0 entries, id 0, the genesis hash)."""
+    last = s.execute(select(audit.c.id, audit.c.hash).order_by(audit.c.id.desc()).limit(1)).first()
+    if last is None:
+        return Head(0, 0, GENESIS)
+    count = s.execute(select(func.count()).select_from(audit).where(audit.c.id <= last.id)).scalar_one()
+    return Head(int(count), int(last.id), str(last.hash))
+
+
+def against(s: Session, anchor: Head, since: str) -> list[str]:
+    """What the table says against a head anchored outside it (`since`: when it was anchored): entries deleted
+    (the anchored entry gone, or fewer entries up to it), or the chain recomputed (the entry there, another hash)."""
+    row = s.execute(select(audit.c.hash).where(audit.c.id == anchor.last_id)).first() if anchor.last_id else None
+    upto = int(s.execute(select(func.count()).select_from(audit).where(audit.c.id <= anchor.last_id)).scalar_one())
+    problems = []
+    if anchor.last_id and row is None:
+        problems.append(f"entry {anchor.last_id}, the last of the checkpoint of {since}, is gone: the trail was cut "
+                        "(entries deleted at its end, or all of them)")
+    elif anchor.last_id and row is not None and row.hash != anchor.hash:
+        problems.append(f"entry {anchor.last_id} no longer has the hash the checkpoint of {since} holds: the chain "
+                        "was rewritten and its hashes recomputed")
+    if upto != anchor.entries:
+        problems.append(f"the checkpoint of {since} counted {anchor.entries} entries up to entry {anchor.last_id}; "
+                        f"the trail holds {upto}: entries were deleted or added before it")
     return problems
 
 

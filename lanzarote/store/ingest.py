@@ -8,6 +8,7 @@ run with different content keeps the first and quarantines the second.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -45,6 +46,9 @@ class LayerRow(NamedTuple):
     content_sha256: str
     document: str
 
+
+MAX_INTEGER = 2**31 - 1
+"""The largest value of an Integer column on PostgreSQL."""
 
 Row = ReportRow | FileRow | LayerRow | QuarantineEntry
 """What a reader worker hands the writer: plain tuples, so that passing them between processes costs little."""
@@ -95,13 +99,15 @@ def finish_run(session: Session, run_id: int, summary: str, now: datetime) -> No
     )
 
 
-def write_batch(session: Session, run_id: int, rows: Sequence[Row], now: datetime) -> IngestCounts:
-    """Store one batch; returns what happened (and which reports need processing again)."""
+def write_batch(session: Session, run_id: int, rows: Sequence[Row], now: datetime,
+                max_files: int | None = None) -> IngestCounts:
+    """Store one batch; returns what happened (and which reports need processing again). A file beyond a
+    report's `max_files` is quarantined instead of attached."""
     counts = IngestCounts()
     reports = [r for r in rows if isinstance(r, ReportRow)]
     quarantine = [r for r in rows if isinstance(r, QuarantineEntry)]
     quarantine += _write_reports(session, run_id, reports, now, counts)
-    _write_files(session, [r for r in rows if isinstance(r, FileRow)], now, counts)
+    quarantine += _write_files(session, [r for r in rows if isinstance(r, FileRow)], now, counts, max_files)
     _write_layers(session, [r for r in rows if isinstance(r, LayerRow)], now, counts)
     counts.quarantined += write_quarantine(session, quarantine, now)
     if counts.stale_keys:  # only those processed already: a report not processed yet is stale (no row rewritten)
@@ -211,9 +217,10 @@ def _duplicate(row: ReportRow, first_location: str | None, now: datetime) -> Qua
     )
 
 
-def _write_files(session: Session, rows: list[FileRow], now: datetime, counts: IngestCounts) -> None:
+def _write_files(session: Session, rows: list[FileRow], now: datetime, counts: IngestCounts,
+                 max_files: int | None) -> list[QuarantineEntry]:
     if not rows:
-        return
+        return []
     f = schema.report_files
     latest: dict[tuple[str, str], FileRow] = {}
     for row in rows:
@@ -225,12 +232,21 @@ def _write_files(session: Session, rows: list[FileRow], now: datetime, counts: I
             select(f.c.id, f.c.report_key, f.c.file_id, f.c.content_sha256).where(f.c.report_key.in_(keys))
         )
     }
+    held = Counter(key for key, _ in existing)
     inserts = []
+    refused = []
     for (key, file_id), row in latest.items():
         old = existing.get((key, file_id))
         if old is not None and old.content_sha256 == row.content_sha256:
             counts.files_unchanged += 1
             continue
+        if old is None and max_files is not None and held[key] >= max_files:
+            refused.append(QuarantineEntry(
+                location=row.location, content_sha256=row.content_sha256, received_at=now,
+                reason=f"report {key} holds {max_files:,} files already, the limit (LANZAROTE_MAX_FILES_PER_REPORT): "
+                "this file is not attached; check it is one report, raise the limit and retry"))
+            continue
+        held[key] += old is None
         counts.files += 1
         counts.stale_keys.add(key)
         values = {"content_sha256": row.content_sha256, "document": row.document, "location": row.location,
@@ -240,6 +256,7 @@ def _write_files(session: Session, rows: list[FileRow], now: datetime, counts: I
         else:
             session.execute(update(f).where(f.c.id == old.id).values(**values))
     insert_many(session, f, inserts)
+    return refused
 
 
 def _write_layers(session: Session, rows: list[LayerRow], now: datetime, counts: IngestCounts) -> None:
@@ -288,7 +305,7 @@ def write_quarantine(session: Session, entries: Sequence[QuarantineEntry], now: 
                 "location": entry.location,
                 "content_sha256": entry.content_sha256,
                 "reason": entry.reason,
-                "size": entry.size,
+                "size": None if entry.size is None else min(entry.size, MAX_INTEGER),  # a zip can declare 2**64
                 "received_at": _utc(entry.received_at) or now,
             }
         )

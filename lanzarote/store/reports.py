@@ -16,7 +16,8 @@ from pydantic import TypeAdapter
 from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 from sqlalchemy.orm import Session
 
-from lanzarote.errors import InputRejected, NotFound
+from lanzarote.errors import InvalidQuery, NotFound
+from lanzarote.model.base import EARLIEST_YEAR, LATEST_YEAR
 from lanzarote.model.jurisdiction import Route
 from lanzarote.model.linking import Identifier, Link
 from lanzarote.model.media import FileVerdict
@@ -75,6 +76,9 @@ class QueueFilter:
 
 
 UNASSIGNED = "-"
+MAX_RANK = 2**31 - 1
+MAX_SCORE = 1e12
+"""Bounds of a cursor's rank and score: beyond them no stored row sorts, and the engines' integers overflow."""
 
 
 @dataclass(frozen=True)
@@ -97,10 +101,12 @@ class QueuePosition:
             rank, score, received, key = json.loads(raw)
             at = datetime.fromisoformat(received)
             if not isinstance(rank, int) or not isinstance(key, str) or not (
-                    score is None or isinstance(score, int | float)):
+                    score is None or isinstance(score, int | float)) or not (
+                    0 <= rank <= MAX_RANK and abs(score or 0) <= MAX_SCORE and EARLIEST_YEAR <= at.year <= LATEST_YEAR
+                    and len(key) <= 300):
                 raise ValueError(cursor)
-        except (ValueError, TypeError, UnicodeDecodeError) as exc:
-            raise InputRejected("this cursor is not one the queue gave out: start again from the first page") from exc
+        except (ValueError, TypeError, UnicodeDecodeError, OverflowError) as exc:
+            raise InvalidQuery("this cursor is not one the queue gave out: start again from the first page") from exc
         return cls(rank, None if score is None else float(score), as_utc(at) or at, key)
 
 

@@ -100,3 +100,75 @@ def test_json_lines_are_streamed_one_record_at_a_time(tmp_path: Path, monkeypatc
     assert sum(isinstance(d, Document) for d in found) == 100  # the whole file is far over the limit; lines are not
     (refused,) = [d for d in found if isinstance(d, QuarantineEntry)]
     assert refused.location.endswith("layers.jsonl:101") and "larger than the limit" in refused.reason
+
+
+def test_many_entries_of_exactly_a_megabyte_are_refused_as_a_bomb(tmp_path: Path) -> None:
+    archive = tmp_path / "megabytes.zip"
+    with zipfile.ZipFile(archive, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=9) as zf:
+        for k in range(300):
+            zf.writestr(f"r{k:03d}.json", b" " * 1_000_000)
+    assert archive.stat().st_size < 400_000  # 300 MB inflated from a few hundred kilobytes
+    found = list(documents([archive], NOW))
+    assert len(found) == 300 and all(isinstance(d, QuarantineEntry) and "zip bomb" in d.reason for d in found)
+
+
+def _overlapping(archive: Path, entries: int) -> None:
+    """A zip whose central directory names the same compressed data many times (D. Fifield's overlapping bomb):
+    every entry alone is within the ratio, the archive as a whole is not."""
+    block = bytes(range(256)) * 4
+    with zipfile.ZipFile(archive, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("e000.json", block * 150)
+    data = archive.read_bytes()
+    end = data.rindex(b"PK\x05\x06")
+    size, offset = int.from_bytes(data[end + 12:end + 16], "little"), int.from_bytes(data[end + 16:end + 20], "little")
+    record = data[offset:offset + size]
+    records = b"".join(record.replace(b"e000.json", f"e{k:03d}.json".encode()) for k in range(entries))
+    eocd = (data[end:end + 8] + entries.to_bytes(2, "little") * 2 + len(records).to_bytes(4, "little")
+            + offset.to_bytes(4, "little") + data[end + 20:])
+    archive.write_bytes(data[:offset] + records + eocd)
+
+
+def test_an_archive_whose_entries_share_their_data_is_refused_as_a_whole(tmp_path: Path) -> None:
+    archive = tmp_path / "overlap.zip"
+    _overlapping(archive, 400)
+    with zipfile.ZipFile(archive) as zf:
+        infos = zf.infolist()
+    assert len(infos) == 400 and all(i.file_size / i.compress_size < 200 for i in infos)
+    found = list(documents([archive], NOW))
+    bombs = [d for d in found if isinstance(d, QuarantineEntry) and "the rest of it is refused as a likely zip bomb"
+             in d.reason]
+    assert len(found) == 400 and len(bombs) > 300  # the first few entries are read (and their names checked)
+
+
+def test_zip_entry_dates_never_become_a_receipt_time_beyond_plausibility(tmp_path: Path) -> None:
+    archive = tmp_path / "dates.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        for name, when in (("a.json", (2107, 12, 31, 0, 0, 0)), ("b.json", (1980, 1, 1, 0, 0, 0)),
+                           ("c.json", (2026, 11, 20, 9, 30, 0))):
+            info = zipfile.ZipInfo(name, date_time=when)
+            zf.writestr(info, json.dumps({"source": "citizen", "source_id": name, "origin": "citizen"}))
+    rows = read_chunk(list(documents([archive], NOW)), NOW)
+    received = {r.source_id: r.received_at for r in rows}  # type: ignore[union-attr]
+    assert received == {"a.json": NOW, "b.json": NOW, "c.json": datetime(2026, 11, 20, 9, 30, tzinfo=UTC)}
+
+
+def test_a_single_line_larger_than_the_limit_is_refused_without_being_held_whole(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import tracemalloc
+
+    monkeypatch.setenv("LANZAROTE_MAX_DOCUMENT_BYTES", "1000000")
+    lines = tmp_path / "one-line.jsonl"
+    head = b'{"source": "citizen", "source_id": "big", "additional_info": "'
+    with lines.open("wb") as fh:
+        fh.write(head)
+        for _ in range(200):
+            fh.write(b"x" * 1_000_000)
+        fh.write(b'"}\n{"source": "citizen", "source_id": "next", "origin": "citizen"}\n')
+    tracemalloc.start()
+    found = list(documents([lines], NOW))
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert isinstance(found[0], QuarantineEntry) and "larger than the limit" in found[0].reason
+    assert found[0].size == len(head) + 200_000_000 + 3 and found[0].location.endswith(":1")
+    assert isinstance(found[1], Document) and b'"next"' in found[1].content and found[1].location.endswith(":2")
+    assert peak < 10_000_000  # a 200 MB line, never more than a few megabytes of it in memory

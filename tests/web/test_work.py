@@ -46,7 +46,7 @@ def test_the_cursor_walks_the_whole_queue_once_in_order(client: TestClient, web_
         expected = [f"{i.source}/{i.report_id}" for i in store_reports.queue(s, limit=None)]
     assert walked == expected and len(walked) > 50
     bad = client.get("/api/v1/queue?cursor=not-a-cursor")
-    assert bad.status_code == 422 and "cursor" in bad.json()["detail"]
+    assert bad.status_code == 400 and "cursor" in bad.json()["detail"]
 
 
 def test_filters_narrow_the_queue_and_cannot_widen_an_agencys_view(client: TestClient) -> None:
