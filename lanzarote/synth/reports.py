@@ -74,6 +74,7 @@ def is_p1(signals: set[str]) -> bool:
         or {"T11", "T4"} <= signals
         or ("T5" in signals and signals & {"T11", "T8"})
         or {"T10", "T11"} <= signals
+        or {"T11", "T20"} <= signals
     )
 
 

@@ -118,7 +118,7 @@ def _clauses(sentence: str, lang: Language) -> list[str]:
 def _with_particles(clause: str, particles: frozenset[str]) -> str:
     """A German or Dutch clause ending in a separable particle, with each of its words also read joined to it
     ("ich fasse sie dann an" also reads "anfasse"), so one pattern finds the verb whole or split."""
-    words = clause.split()
+    words = _WORD.findall(clause)
     if len(words) < 3 or words[-1] not in particles:
         return clause
     return clause + " | " + " ".join(words[-1] + w for w in words[:-1] if len(w) >= 3)
