@@ -39,7 +39,7 @@ def serve(
         os.environ["LANZAROTE_SECRET_KEY"] = secrets.token_hex(32)
     uvicorn.run("lanzarote.web.app:app_from_config", factory=True, host=host or str(config.get("host")),
                 port=port or int(config.get("port")), workers=workers or int(config.get("web_workers")),
-                log_level="warning")
+                log_level="warning", server_header=False)  # no `server: uvicorn` for a scanner to read
 
 
 def serve_demo() -> None:
