@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 from datetime import UTC, datetime
 from typing import Any
@@ -38,10 +39,10 @@ def api_ingest(upload: UploadFile, ctx: Ctx, user: CurrentUser) -> dict[str, Any
     now = datetime.now(UTC)
     digest = hashlib.sha256()
     folder = config.data_dir() / "uploads" / f"{now:%Y%m%dT%H%M%S%f}-{user.username[:40]}"
-    folder.mkdir(parents=True)
+    config.private_dir(folder)  # 0700, as the data folder and uploads/ are: reports are for the unit's eyes only
     target = folder / name
     size = 0
-    with target.open("wb") as out:
+    with os.fdopen(os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as out:
         while chunk := upload.file.read(CHUNK):
             size += len(chunk)
             if size > limit:

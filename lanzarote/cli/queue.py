@@ -11,7 +11,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from lanzarote.cli.app import app, console, open_engine
+from lanzarote.cli.app import app, console, csv_cell, for_terminal, open_engine
 from lanzarote.model.queue import QueueItem
 from lanzarote.store import reports as store_reports
 from lanzarote.store.db import session
@@ -51,10 +51,10 @@ def to_csv(items: list[QueueItem]) -> str:
                      "subject", "linked_reports"])
     for i in items:
         writer.writerow([
-            i.report_id, i.source, i.received_at.isoformat() if i.received_at else "", i.tier or "",
+            csv_cell(i.report_id), csv_cell(i.source), i.received_at.isoformat() if i.received_at else "", i.tier or "",
             "" if i.score is None else f"{i.score:.2f}",
-            "; ".join(f"{r.signal}: {r.text}" for r in i.reasons or ()), i.country or "", i.authority or "",
-            i.subject or "", " ".join(i.linked_reports or ()),
+            csv_cell("; ".join(f"{r.signal}: {r.text}" for r in i.reasons or ())), i.country or "",
+            csv_cell(i.authority or ""), csv_cell(i.subject or ""), csv_cell(" ".join(i.linked_reports or ())),
         ])
     return out.getvalue()
 
@@ -63,7 +63,7 @@ def to_table(items: list[QueueItem], total: int) -> Table:
     table = Table(title=f"queue — {len(items)} of {total:,}")
     for column in ("tier", "score", "report", "received", "country", "authority", "reasons", "linked"):
         table.add_column(column, overflow="fold")
-    for i in items:
+    for i in for_terminal(items):
         reasons = ", ".join(r.signal for r in i.reasons or ()) or "-"
         table.add_row(
             i.tier or "-", "-" if i.score is None else f"{i.score:.1f}", i.report_id,

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from lanzarote.cli.app import app, console, open_engine
+from lanzarote.cli.app import app, console, for_terminal, open_engine
 from lanzarote.store import quarantine as store_quarantine
 from lanzarote.store import reports as store_reports
 from lanzarote.store.db import session
@@ -41,7 +41,7 @@ def list_reports(
     table = Table(title=f"reports ({total:,} stored)")
     for column in ("report", "source", "version", "received", "origin", "incident type"):
         table.add_column(column)
-    for r in rows:
+    for r in for_terminal(rows):
         received = r.received_at.strftime("%Y-%m-%d %H:%M") if r.received_at else "-"
         table.add_row(r.source_id, r.source, str(r.version), received, r.origin, r.incident_type or "-")
     console.print(table)
@@ -59,7 +59,7 @@ def show(
     if as_json:
         typer.echo(json.dumps(_as_json(stored, versions), default=str))
         return
-    _print(stored, versions)
+    _print(for_terminal(stored), versions)
 
 
 def _as_json(stored: StoredReport, versions: list[tuple[int, datetime, str]]) -> dict[str, object]:
@@ -144,7 +144,7 @@ def quarantine_list(
     table = Table(title=f"quarantine ({len(rows)} entries)")
     for column in ("id", "location", "reason", "sha256"):
         table.add_column(column, overflow="fold")
-    for r in rows:
+    for r in for_terminal(rows):
         table.add_row(str(r.id), r.location, r.reason, (r.content_sha256 or "-")[:12])
     console.print(table)
 

@@ -12,7 +12,7 @@ import typer
 from rich.table import Table
 
 from lanzarote import config
-from lanzarote.cli.app import app, console, open_engine
+from lanzarote.cli.app import app, console, for_terminal, open_engine
 
 users_app = typer.Typer(help="Users of the web application and the API.", no_args_is_help=True)
 audit_app = typer.Typer(help="The audit trail of reads, changes and disclosures.", no_args_is_help=True)
@@ -39,7 +39,7 @@ def serve(
         os.environ["LANZAROTE_SECRET_KEY"] = secrets.token_hex(32)
     uvicorn.run("lanzarote.web.app:app_from_config", factory=True, host=host or str(config.get("host")),
                 port=port or int(config.get("port")), workers=workers or int(config.get("web_workers")),
-                log_level="warning")
+                log_level="warning", server_header=False)  # no `server: uvicorn` for a scanner to read
 
 
 def serve_demo() -> None:
@@ -200,6 +200,6 @@ def audit_list(actor: Annotated[str | None, typer.Option(help="Only this user.")
     table = Table(title="audit trail (newest first)")
     for column in ("at", "actor", "action", "target", "detail"):
         table.add_column(column)
-    for r in rows:
+    for r in for_terminal(rows):
         table.add_row(str(r["at"]), str(r["actor"]), str(r["action"]), str(r["target"]), str(r["detail"]))
     console.print(table)

@@ -172,6 +172,9 @@ def add_user(s: Session, username: str, password: str, role: str, agency: str, n
         raise InputRejected("a password needs at least 12 characters")
     if not username.strip() or len(username) > 100:
         raise InputRejected("a user name is 1 to 100 characters")
+    if "/" in username or "\\" in username or ".." in username or any(not c.isprintable() for c in username):
+        # it names folders (uploads) and lines of the audit trail: no path, no control character
+        raise InputRejected("a user name holds no '/', '\\', '..' or control characters")
     if not s.execute(select(agencies.c.code).where(agencies.c.code == agency.upper())).first():
         raise InputRejected(f"no agency {agency!r}: add it first with `lanzarote agencies add`")
     if s.execute(select(users.c.id).where(users.c.username == username)).first():

@@ -6,12 +6,13 @@ Both go through the same code: the only difference handled here is connection se
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, make_url
 from sqlalchemy.orm import Session
 
 from lanzarote import config
@@ -28,6 +29,7 @@ def make_engine(url: str | None = None) -> Engine:
     """An engine for `url` (default: the configured database), with SQLite tuned for one writer, many readers."""
     url = database_url(url)
     if url.startswith("sqlite"):
+        _private_file(make_url(url).database)
         engine = create_engine(url, connect_args={"timeout": 60})
 
         @event.listens_for(engine, "connect")
@@ -48,6 +50,19 @@ def make_engine(url: str | None = None) -> Engine:
     if url.startswith("postgresql"):
         return create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
     raise ConfigurationError(f"unsupported database URL {url!r}: use sqlite:///FILE or postgresql+psycopg://...")
+
+
+def _private_file(database: str | None) -> None:
+    """Create the SQLite file readable by its owner only (0600) before SQLite does: SQLite gives its log and
+    shared-memory files (-wal, -shm) the database file's mode, so they are private too."""
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return
+    path = Path(database)
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
+    if path.stat().st_mode & 0o077:
+        path.chmod(0o600)
 
 
 def migrate(engine: Engine, revision: str = "head") -> None:

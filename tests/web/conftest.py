@@ -59,3 +59,13 @@ def csrf_of(client: TestClient, path: str = "/") -> str:
     found = re.search(r'name="csrf" value="([0-9a-f]+)"', client.get(path).text)
     assert found is not None
     return found.group(1)
+
+
+@pytest.fixture
+def analyst(engine: Engine) -> Iterator[TestClient]:
+    """The API of an empty store, logged in as an analyst of the hub."""
+    with session(engine) as s:
+        access.add_user(s, "hub-analyst", PASSWORD, "analyst", access.HUB, datetime.now(UTC))
+    with TestClient(create_app(engine, "test-secret")) as client:
+        log_in(client, "hub-analyst")
+        yield client

@@ -71,12 +71,20 @@ def test_an_analyst_works_the_queue_in_a_browser(base_url: str, web_engine: Engi
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
         page = browser.new_page()
+        refused: list[str] = []  # what the Content-Security-Policy blocked, as the browser reports it
+        page.on("console", lambda m: refused.append(m.text) if "Content Security Policy" in m.text else None)
         page.goto(base_url + "/")
         assert page.url.endswith("/login")
         page.fill("input[name=username]", "hub-analyst")
         page.fill("input[name=password]", PASSWORD)
         page.click("button[type=submit]")
         page.wait_for_selector("table.queue")
+        # under the policy the page's own script still runs: it selects the first row, and j moves down
+        assert "frame-ancestors 'none'" in (page.context.request.get(base_url + "/").headers
+                                            ["content-security-policy"])
+        page.wait_for_selector("#queue tbody tr.selected")
+        page.keyboard.press("j")
+        assert page.locator("#queue tbody tr").nth(1).get_attribute("class") == "selected"
         page.screenshot(path=str(ARTIFACTS / "queue.png"), full_page=True)
         top = page.locator("table.queue tbody tr").first
         assert top.locator(".tier").inner_text() == "P1"
@@ -122,3 +130,4 @@ def test_an_analyst_works_the_queue_in_a_browser(base_url: str, web_engine: Engi
         response = page.goto(report_url)
         assert response is not None and response.status == (200 if top_country == "DE" else 404)
         browser.close()
+    assert refused == []

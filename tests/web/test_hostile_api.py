@@ -6,30 +6,14 @@ from __future__ import annotations
 import base64
 import json
 import zipfile
-from collections.abc import Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
-from lanzarote.store import access
-from lanzarote.store.db import session
-from lanzarote.web.app import create_app
 from tests.hostile import CORPUS_SETTINGS, write_corpus
 from tests.pipeline.test_hostile import assert_every_document_accounted_for
-from tests.web.conftest import PASSWORD, log_in
-
-
-@pytest.fixture
-def analyst(engine: Engine) -> Iterator[TestClient]:
-    """The API of an empty store, logged in as an analyst of the hub."""
-    with session(engine) as s:
-        access.add_user(s, "hub-analyst", PASSWORD, "analyst", access.HUB, datetime.now(UTC))
-    with TestClient(create_app(engine, "test-secret")) as client:
-        log_in(client, "hub-analyst")
-        yield client
 
 
 def test_hostile_documents_are_quarantined_and_valid_ones_stored_through_the_api(
