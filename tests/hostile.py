@@ -72,6 +72,7 @@ NATIVE_KINDS: dict[str, Callable[[str], dict[str, Any]]] = {
     "platform-500": lambda i: native(i, platform="P" * 500),
     "file-id-300": lambda i: native(i, files=[{"file_id": "f" * 300}]),
     "too-many-files": lambda i: native(i, files=_files(51)),
+    "md5-of-500": lambda i: native(i, files=[{"file_id": "f1", "hashes": [{"type": "MD5", "value": "a" * 500}]}]),
     "too-many-people": lambda i: native(i, parties=[{"role": "victim"}] * 1001),
     "nul-in-text": lambda i: native(i, incident_description="Summary\u0000 with a NUL"),
     "lone-surrogate": lambda i: native(i, incident_description="half a pair \ud800 here"),

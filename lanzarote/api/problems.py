@@ -17,6 +17,7 @@ _BODY = {"content": {"application/problem+json": {"schema": {"type": "object", "
     "type": {"type": "string"}, "title": {"type": "string"}, "status": {"type": "integer"},
     "detail": {"type": "string"}}}}}}
 RESPONSES: dict[int | str, dict[str, Any]] = {
+    400: {"description": "A filter or cursor that cannot be answered", **_BODY},
     401: {"description": "Not logged in", **_BODY}, 403: {"description": "Not allowed", **_BODY},
     404: {"description": "No such thing (or not yours to see)", **_BODY},
     422: {"description": "Invalid request", **_BODY}, 429: {"description": "Too many attempts", **_BODY},

@@ -9,7 +9,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from lanzarote.model.base import (
     MAX_ITEMS,
@@ -154,11 +154,24 @@ class Party(Record):
     additional_info: tuple[str, ...] = Field(default=(), max_length=MAX_ITEMS)
 
 
+EXACT_HASHES = frozenset({"md5", "sha1", "sha256", "sha512"})
+"""Hash types that identify a file exactly (the ones linking uses)."""
+
+
 class FileHash(Record):
-    """A hash of a file as the provider gave it; `type` is free text in the schema (MD5, SHA1, PDQ, ...)."""
+    """A hash of a file as the provider gave it; `type` is free text in the schema (MD5, SHA1, PDQ, ...).
+
+    A vPDQ value (one PDQ a second of video) can be long; an exact hash, which links reports, is at most 128
+    characters (SHA-512 in hex)."""
 
     type: Tag
-    value: ShortText
+    value: str
+
+    @model_validator(mode="after")
+    def _exact_hashes_are_short(self) -> FileHash:
+        if self.type.strip().lower().replace("-", "") in EXACT_HASHES and len(self.value) > 128:
+            raise ValueError(f"a {self.type} hash is at most 128 characters, not {len(self.value):,}")
+        return self
 
 
 class FileDetail(Record):

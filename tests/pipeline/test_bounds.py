@@ -37,7 +37,7 @@ def at_every_limit() -> dict[str, object]:
         "platform": "P" * 100, "reporter": {"name": "R" * 100},
         "parties": [party] + [{"role": "victim"}] * (MAX_ITEMS - 1),
         "files": [{"file_id": "f" * 200, "hashes": [{"type": "MD5", "value": "0" * 32},
-                                                  {"type": "SHA256", "value": "e" * 300}]}],
+                                                  {"type": "SHA256", "value": "e" * 128}]}],
     }
 
 
