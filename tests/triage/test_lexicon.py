@@ -4,6 +4,7 @@ every concept and rule of the data file is usable."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -51,3 +52,9 @@ def test_every_rule_names_concepts_every_language_knows_or_says_why_not() -> Non
         mine = {c for c, _ in lang.concepts._patterns}
         core = {"child", "kin", "abuse", "insinuation", "opportunity", "secret", "work", "survivor", "parent"}
         assert core <= mine, f"{code} lacks {core - mine}"
+
+
+def test_no_pattern_escapes_a_backslash_by_mistake() -> None:
+    """In the YAML file's single-quoted strings a backslash is literal: `\\\\b` would look for a backslash."""
+    text = (Path(__file__).parents[2] / "lanzarote" / "triage" / "data" / "lexicon.yaml").read_text(encoding="utf-8")
+    assert "\\\\" not in text
