@@ -169,8 +169,8 @@ def _evidence(sentence: _Sentence, parts: dict[str, str]) -> str:
 
 
 def _apply(rule: Rule, sentences: list[_Sentence], frames: set[str], window: int) -> str | None:
-    """The evidence for `rule` in these sentences, or None: a concept of its first group in a sentence read, one of
-    each other group in that sentence or within `window` sentences around it."""
+    """The evidence for `rule` in these sentences, or None: a concept of its first group in a sentence read, and a
+    further concept of each other group (no concept counting twice) in that sentence or within `window` around it."""
     if not rule.unless.isdisjoint(frames):
         return None
     first, *others = rule.need
@@ -180,8 +180,8 @@ def _apply(rule: Rule, sentences: list[_Sentence], frames: set[str], window: int
             continue
         parts = {anchor: sentence.parts[anchor]}
         near = [sentence, *(s for s in sentences[max(0, i - window):i + window + 1] if not s.quoted)]
-        for group in others:
-            hit = next(((c, s.parts[c]) for s in near for c in group if c in s.parts), None)
+        for group in others:  # each group met by a concept of its own
+            hit = next(((c, s.parts[c]) for s in near for c in group if c in s.parts and c not in parts), None)
             if hit is None:
                 break
             parts.setdefault(*hit)
