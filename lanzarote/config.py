@@ -47,6 +47,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("host", "127.0.0.1", "Address the web app listens on."),
     Setting("port", 8000, "Port the web app listens on."),
     Setting("secret_key", "", "Key that signs the forms' CSRF tokens; made up at each server start when empty."),
+    Setting("clearing_house_sources", "ncmec", "Sources (comma-separated) whose reports may come with a clearing-house "
+            "layer or as a provider's report: an upload may send them only for a source its agency owns."),
     Setting("web_workers", 2, "Server processes of `lanzarote serve` (one per core is a good start)."),
 )
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Collection
 from datetime import datetime
 
 from sqlalchemy import Column, DateTime, Integer, String, Table, Text, insert, select, text
@@ -70,9 +71,11 @@ def verify(s: Session) -> list[str]:
 
 
 def entries(s: Session, limit: int = 200, actor: str | None = None, action: str | None = None,
-            target: str | None = None) -> list[dict[str, object]]:
-    """Entries, newest first, by actor, action, and target prefix."""
+            target: str | None = None, actors: Collection[str] | None = None) -> list[dict[str, object]]:
+    """Entries, newest first, by actor, action, and target prefix; only those of `actors` when given."""
     query = select(audit).order_by(audit.c.id.desc()).limit(limit)
+    if actors is not None:
+        query = query.where(audit.c.actor.in_(sorted(actors)))
     if actor:
         query = query.where(audit.c.actor == actor)
     if action:
