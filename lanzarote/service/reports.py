@@ -6,6 +6,7 @@ as "linked to a report held by another agency" with that agency's contact, never
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from collections.abc import Iterable, Sequence
@@ -18,6 +19,7 @@ from sqlalchemy.orm import Session
 from lanzarote.errors import InputRejected
 from lanzarote.model.jurisdiction import RouteOverride
 from lanzarote.model.linking import LinkedElsewhere
+from lanzarote.model.priority import Reason
 from lanzarote.model.queue import QueueItem
 from lanzarote.model.report import PartyRole
 from lanzarote.routing.resolve import overridden
@@ -193,6 +195,20 @@ def _shown(user: User, members: Iterable[Placed]) -> dict[str, _Shown]:
     return out
 
 
+HIDDEN = "a report held by another agency"
+
+
+def _redacted(reasons: Sequence[Reason], hidden_ids: set[str]) -> list[Reason]:
+    """Reasons whose evidence names reports the viewer may not see, with those ids taken out (a reason from a
+    linked report says which report it came from)."""
+    if not hidden_ids:
+        return list(reasons)
+    pattern = re.compile(r"(?<![\w/])(" + "|".join(re.escape(x) for x in sorted(hidden_ids, key=len, reverse=True))
+                         + r")(?![\w])")
+    return [r.model_copy(update={"evidence": pattern.sub(HIDDEN, r.evidence)}) if r.evidence else r
+            for r in reasons]
+
+
 def linked_shown(s: Session, user: User, items: list[QueueItem]) -> list[QueueItem]:
     """Queue rows with the links the viewer may not see taken out of `linked_reports` and counted by holder."""
     if user.is_hub:
@@ -208,8 +224,10 @@ def linked_shown(s: Session, user: User, items: list[QueueItem]) -> list[QueueIt
             out.append(item)
             continue
         linked = [x for x in item.linked_reports or () if x in shown.visible_ids]
-        out.append(item.model_copy(update={"linked_reports": linked,
-                                           "linked_elsewhere": _elsewhere(agencies, shown.elsewhere)}))
+        hidden_ids = {p.source_id for p in shown.elsewhere} - shown.visible_ids
+        out.append(item.model_copy(update={
+            "linked_reports": linked, "linked_elsewhere": _elsewhere(agencies, shown.elsewhere),
+            "reasons": _redacted(item.reasons, hidden_ids) if item.reasons is not None else None}))
     return out
 
 
@@ -224,8 +242,13 @@ def _links_shown(s: Session, user: User, stored: StoredReport) -> StoredReport:
     seen = {k for k, p in placed.items() if user.may_see(p.country, p.authority)} | {own}
     shown = _shown(user, members).get(stored.subject or "", _Shown(set(), set(), []))
     hidden = [p for k, p in placed.items() if k not in seen]
+    hidden_ids = {p.source_id for p in hidden} - shown.visible_ids
+    triage = stored.triage
+    if triage is not None and hidden_ids:
+        triage = triage.model_copy(update={"reasons": tuple(_redacted(triage.reasons, hidden_ids))})
     return replace(
         stored,
+        triage=triage,
         linked_reports=tuple(x for x in stored.linked_reports if x in shown.visible_ids),
         links=tuple(link for link in stored.links if link.report_a in seen and link.report_b in seen),
         linked_elsewhere=tuple(_elsewhere(access.list_agencies(s), hidden)) if hidden else (),
