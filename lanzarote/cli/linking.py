@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 from typing import Annotated
 
@@ -24,15 +23,13 @@ def priors_import(
                                                "identifier_value")],
 ) -> None:
     """Install prior records (replacing the previous file); `process --all` applies them to history."""
-    from lanzarote.linking.priors import PriorRecords
-    from lanzarote.pipeline.process import priors_path
+    from lanzarote.service import processing
 
-    records = PriorRecords.load(path)
-    target = priors_path().with_suffix(path.suffix.lower() if path.suffix.lower() == ".json" else ".csv")
-    for old in (priors_path(), priors_path().with_suffix(".json")):
-        old.unlink(missing_ok=True)
-    shutil.copyfile(path, target)
-    console.print(f"{len(records):,} prior identifiers installed; run `lanzarote process --all` to apply them")
+    engine = open_engine()
+    with session(engine) as s:
+        user = actor(s)
+    n = processing.install_priors(engine, user, path)
+    console.print(f"{n:,} prior identifiers installed; run `lanzarote process --all` to apply them")
 
 
 @links_app.command("held")

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Callable
 from datetime import UTC, datetime
+from pathlib import Path
 
 from sqlalchemy import Engine
 
-from lanzarote.pipeline.process import ProcessSummary, prepare_demo
+from lanzarote.linking.priors import PriorRecords
+from lanzarote.pipeline.process import ProcessSummary, prepare_demo, priors_path
 from lanzarote.pipeline.process import process as run_process
 from lanzarote.pipeline.suggestions import run as run_suggestions
 from lanzarote.service.actors import require
@@ -43,3 +46,17 @@ def suggest(engine: Engine, user: User, progress: Callable[[int], None] | None =
     with session(engine) as s:
         audit.record(s, user.username, "suggest", "all", f"{new} new suggestions", datetime.now(UTC))
     return new
+
+
+def install_priors(engine: Engine, user: User, path: Path) -> int:
+    """Install the unit's prior records (replacing the previous file); returns how many identifiers; audited."""
+    require(user, "administer")
+    records = PriorRecords.load(path)
+    target = priors_path().with_suffix(path.suffix.lower() if path.suffix.lower() == ".json" else ".csv")
+    for old in (priors_path(), priors_path().with_suffix(".json")):
+        old.unlink(missing_ok=True)
+    shutil.copyfile(path, target)
+    with session(engine) as s:
+        audit.record(s, user.username, "priors_installed", str(path)[:300], f"{len(records)} identifiers",
+                     datetime.now(UTC))
+    return len(records)
