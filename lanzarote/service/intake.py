@@ -19,6 +19,7 @@ from lanzarote.pipeline.ingest import IngestSummary, ingest
 from lanzarote.pipeline.owners import Uploader
 from lanzarote.pipeline.quarantine import RetrySummary, retry
 from lanzarote.service.actors import require
+from lanzarote.service.reports import trail
 from lanzarote.store import access, audit
 from lanzarote.store import quarantine as store_quarantine
 from lanzarote.store.access import SYSTEM_ROLE, User
@@ -97,7 +98,9 @@ def quarantined(s: Session, user: User, include_resolved: bool) -> list[Quaranti
     require(user, "administer")
     if not user.is_hub:
         raise AccessDenied("the quarantine holds every agency's documents: the hub reviews it")
-    return store_quarantine.entries(s, include_resolved=include_resolved)
+    rows = store_quarantine.entries(s, include_resolved=include_resolved)
+    trail(s, user, "list", "quarantine", f"{len(rows)} entries")
+    return rows
 
 
 def retry_quarantined(engine: Engine, user: User) -> RetrySummary:
