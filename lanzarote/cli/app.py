@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -12,6 +12,9 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
+    from sqlalchemy.orm import Session
+
+    from lanzarote.service import User
 
 app = typer.Typer(
     name="lanzarote",
@@ -21,6 +24,28 @@ app = typer.Typer(
     add_completion=False,
 )
 
+_acting: dict[str, str | None] = {"as": None}
+
+
+@app.callback()
+def _options(
+    as_user: Annotated[str | None, typer.Option(
+        "--as", help="Act as this user (their role and agency); otherwise as the system actor named after you.",
+    )] = None,
+) -> None:
+    """Take in reports, match, link, route and rank them, and serve the analysts' queue."""
+    _acting["as"] = as_user
+
+
+def actor(s: Session) -> User:
+    """Who runs this command: the user named with `--as`, or the system actor named after the OS user. Every use
+    case is called with it: need-to-know and the audit trail apply to the command line too."""
+    from lanzarote.service.actors import acting_as, system_actor
+
+    name = _acting["as"]
+    return acting_as(s, name) if name else system_actor()
+
+
 console = Console()
 """Tables and summaries for people (stdout)."""
 status = Console(stderr=True)
@@ -29,7 +54,7 @@ status = Console(stderr=True)
 
 def open_engine() -> Engine:
     """The configured store, migrated to the newest schema."""
-    from lanzarote.store.db import open_store
+    from lanzarote.service import open_store
 
     return open_store()
 
