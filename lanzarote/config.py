@@ -52,6 +52,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("secret_key", "", "Key that signs the forms' CSRF tokens; made up at each server start when empty."),
     Setting("audit_anchor_dir", "", "Folder of the audit trail's checkpoint key and checkpoints, outside the "
             "database (made 0700); empty means audit-anchor/ in the data folder."),
+    Setting("clearing_house_sources", "ncmec", "Sources (comma-separated) whose reports may come with a clearing-house "
+            "layer or as a provider's report: an upload may send them only for a source its agency owns."),
     Setting("web_workers", 2, "Server processes of `lanzarote serve` (one per core is a good start)."),
 )
 

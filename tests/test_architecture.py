@@ -1,9 +1,12 @@
-"""Dependencies point one way: analysis stages load without the store, the web stack or the CLI."""
+"""Dependencies point one way: analysis stages load without the store, the web stack or the CLI; the faces reach
+the store only through the use cases."""
 
 from __future__ import annotations
 
+import ast
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -24,3 +27,32 @@ def test_stage_imports_nothing_above_it(stage: str) -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
     assert out == "", f"{stage} pulls in {out}"
+
+
+FACES = ["api", "web", "cli"]
+PACKAGE = Path(__file__).parents[1] / "lanzarote"
+
+
+def _imports(path: Path) -> set[str]:
+    """Every module a file imports, at its top or inside a function."""
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(), str(path))):
+        if isinstance(node, ast.Import):
+            found.update(a.name for a in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            found.add(node.module)
+            found.update(f"{node.module}.{a.name}" for a in node.names)
+    return found
+
+
+@pytest.mark.parametrize("face", FACES)
+def test_faces_go_through_the_use_cases_not_the_store(face: str) -> None:
+    """The CLI, the API and the web reach the store only through `lanzarote.service`, where need-to-know and the
+    audit are applied once."""
+    offenders = sorted(
+        f"{path.relative_to(PACKAGE)}: {name}"
+        for path in (PACKAGE / face).rglob("*.py")
+        for name in _imports(path)
+        if name == "lanzarote.store" or name.startswith(("lanzarote.store.", "lanzarote.pipeline"))
+    )
+    assert offenders == []

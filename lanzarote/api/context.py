@@ -1,7 +1,7 @@
-"""What every endpoint and page needs: the store, the signed-in user, need-to-know, CSRF, and the login limiter.
+"""What every endpoint and page needs: the store, the signed-in user, CSRF, and the login limiter.
 
-Need-to-know is enforced here, once: a report outside the user's agency answers exactly like one that does not
-exist, on every endpoint and page that takes a report id.
+Need-to-know and the audit are not here: they are the use-case layer's (`lanzarote.service`), which the command
+line calls too.
 """
 
 from __future__ import annotations
@@ -19,12 +19,12 @@ from fastapi import Depends, Request
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from lanzarote.errors import AccessDenied, NotAuthenticated, NotFound, TooManyRequests
+from lanzarote.errors import AccessDenied, TooManyRequests
 from lanzarote.routing.tables import RoutingTables
-from lanzarote.store import access
-from lanzarote.store import reports as store_reports
-from lanzarote.store.access import User
-from lanzarote.store.db import session as store_session
+from lanzarote.service import User
+from lanzarote.service import session as store_session
+from lanzarote.service.actors import signed_in
+from lanzarote.service.reports import QueueCounts
 
 COOKIE = "lanzarote_session"
 
@@ -58,37 +58,12 @@ class LoginLimiter:
                 self._failures.pop(key, None)
 
 
-class CountCache:
-    """Queue totals, counted up to `cap` and kept a few seconds: an exact count of a million rows on every page is
-    what made pages slow, and "more than 10,000" tells an analyst as much."""
-
-    def __init__(self, seconds: float = 30.0, cap: int = 10_000) -> None:
-        self.seconds = seconds
-        self.cap = cap
-        self._values: dict[object, tuple[float, int]] = {}
-        self._lock = threading.Lock()
-
-    def get(self, s: Session, f: store_reports.QueueFilter) -> int:
-        """The filter's total, or `cap + 1` when there are more than `cap`."""
-        now = time.monotonic()
-        with self._lock:
-            hit = self._values.get(f)
-        if hit is not None and now - hit[0] < self.seconds:
-            return hit[1]
-        value = store_reports.count_queue(s, f, cap=self.cap)
-        with self._lock:
-            if len(self._values) > 10_000:
-                self._values.clear()
-            self._values[f] = (now, value)
-        return value
-
-
 @dataclass
 class Context:
     engine: Engine
     secret: str = field(default_factory=lambda: secrets.token_hex(32))
     limiter: LoginLimiter = field(default_factory=LoginLimiter)
-    counts: CountCache = field(default_factory=CountCache)
+    counts: QueueCounts = field(default_factory=QueueCounts)
     _tables: RoutingTables | None = None
 
     @property
@@ -123,11 +98,7 @@ def _token(request: Request) -> str:
 
 
 def current_user(request: Request, s: Db) -> User:
-    token = _token(request)
-    user = access.user_for_token(s, token, datetime.now(UTC)) if token else None
-    if user is None:
-        raise NotAuthenticated("log in first (or send an API token as 'Authorization: Bearer <token>')")
-    return user
+    return signed_in(s, _token(request), datetime.now(UTC))
 
 
 CurrentUser = Annotated[User, Depends(current_user)]
@@ -140,31 +111,3 @@ def csrf_ok(request: Request, ctx: Context, given: str) -> None:
         return
     if not hmac.compare_digest(given or "", ctx.csrf(cookie)):
         raise AccessDenied("the form expired or was not ours: reload the page and try again")
-
-
-def require(user: User, action: str) -> None:
-    if not user.may(action):
-        raise AccessDenied(f"your role ({user.role}) may not {action}")
-
-
-def visible(s: Session, user: User, report_id: str) -> store_reports.StoredReport:
-    """A report the user may see; any other answers like a report that does not exist."""
-    try:
-        stored = store_reports.get_report(s, report_id)
-    except NotFound:
-        if user.is_hub:  # a hub sees everything: "which source?" tells it nothing it may not know
-            raise
-        raise NotFound(f"no report {report_id!r}") from None
-    route = stored.route
-    if not user.may_see(route.country if route else None, (route.authority or route.national_unit) if route else None):
-        raise NotFound(f"no report {report_id!r}")
-    return stored
-
-
-def scoped(user: User, f: store_reports.QueueFilter) -> store_reports.QueueFilter:
-    """The filter narrowed to what the user's agency may see (a unit cannot widen it by asking for another)."""
-    from dataclasses import replace
-
-    if user.is_hub:
-        return f
-    return replace(f, country=user.scope.country, authority=user.scope.authority or f.authority)

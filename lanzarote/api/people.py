@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Query, Request
@@ -10,10 +10,10 @@ from fastapi import Path as PathParam
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
-from lanzarote.api.context import Ctx, CurrentUser, Db, require
+from lanzarote.api.context import Ctx, CurrentUser, Db
 from lanzarote.errors import NotAuthenticated
-from lanzarote.store import access, audit
-from lanzarote.store.access import User
+from lanzarote.service import User
+from lanzarote.service import people as service
 
 router = APIRouter(prefix="/api/v1")
 
@@ -22,15 +22,13 @@ def log_in(s: Session, ctx: Any, request: Request, username: str, password: str,
     """Check a password (at most a few failures per user and per address), open a session; audited either way."""
     keys = (f"user:{username}", f"addr:{request.client.host if request.client else '-'}")
     ctx.limiter.check(*keys)
-    now = datetime.now(UTC)
-    user = access.authenticate(s, username, password)
-    if user is None:
+    try:
+        user, token = service.log_in(s, username, password, channel)
+    except NotAuthenticated:
         ctx.limiter.failed(*keys)
-        audit.record(s, username, "login_failed", "-", channel, now)
-        raise NotAuthenticated("wrong user name or password")
+        raise
     ctx.limiter.succeeded(*keys)
-    audit.record(s, user.username, "login", "-", channel, now)
-    return user, access.open_session(s, user, now)
+    return user, token
 
 
 @router.post("/login", tags=["access"])
@@ -48,8 +46,7 @@ class TokenRequest(BaseModel):
 @router.post("/tokens", tags=["access"], status_code=201)
 def api_create_token(body: TokenRequest, s: Db, user: CurrentUser) -> dict[str, Any]:
     """A long-lived API token for an integration, acting as you: the secret is shown this once, stored hashed."""
-    token, secret = access.create_token(s, user, body.name, datetime.now(UTC))
-    audit.record(s, user.username, "token_created", f"token/{token.id}", body.name, datetime.now(UTC))
+    token, secret = service.create_token(s, user, body.name)
     return {"id": token.id, "name": token.name, "token": secret}
 
 
@@ -57,14 +54,13 @@ def api_create_token(body: TokenRequest, s: Db, user: CurrentUser) -> dict[str, 
 def api_tokens(s: Db, user: CurrentUser) -> list[dict[str, Any]]:
     """Your API tokens (never their secrets)."""
     return [{"id": t.id, "name": t.name, "created_at": t.created_at.isoformat(), "revoked": t.revoked}
-            for t in access.tokens(s, user.username)]
+            for t in service.tokens(s, user, user.username)]
 
 
 @router.delete("/tokens/{token_id}", tags=["access"], status_code=204)
 def api_revoke_token(token_id: Annotated[int, PathParam(ge=1, le=2_147_483_647)], s: Db, user: CurrentUser) -> None:
     """Revoke one of your tokens: it stops working at once."""
-    access.revoke_token(s, token_id, datetime.now(UTC), username=user.username)
-    audit.record(s, user.username, "token_revoked", f"token/{token_id}", "", datetime.now(UTC))
+    service.revoke_token(s, user, token_id)
 
 
 class NewUser(BaseModel):
@@ -76,28 +72,22 @@ class NewUser(BaseModel):
 
 @router.get("/users", tags=["administration"])
 def api_users(s: Db, user: CurrentUser) -> list[dict[str, Any]]:
-    """Every user with role, agency and whether active (administrators)."""
-    require(user, "administer")
+    """The users an administrator manages (the hub's: every user) with role, agency and whether active."""
     return [{"username": u.username, "role": u.role, "agency": u.agency, "active": active}
-            for u, active in access.list_users(s)]
+            for u, active in service.users(s, user)]
 
 
 @router.post("/users", tags=["administration"], status_code=201)
 def api_add_user(body: NewUser, s: Db, user: CurrentUser) -> dict[str, Any]:
-    """Add a user to an agency (administrators); the password is hashed with Argon2."""
-    require(user, "administer")
-    added = access.add_user(s, body.username, body.password, body.role, body.agency, datetime.now(UTC))
-    audit.record(s, user.username, "user_added", f"user/{added.username}", f"{added.role} {added.agency}",
-                 datetime.now(UTC))
+    """Add a user to your agency (administrators; the hub's to any agency); the password is hashed with Argon2."""
+    added = service.add_user(s, user, body.username, body.password, body.role, body.agency)
     return {"username": added.username, "role": added.role, "agency": added.agency, "active": True}
 
 
 @router.post("/users/{username}/disable", tags=["administration"])
 def api_disable_user(username: str, s: Db, user: CurrentUser) -> dict[str, Any]:
-    """Disable a user: sessions and tokens stop working at once (administrators)."""
-    require(user, "administer")
-    access.disable(s, username)
-    audit.record(s, user.username, "user_disabled", f"user/{username}", "", datetime.now(UTC))
+    """Disable a user of your agency (the hub's administrators: any): sessions and tokens stop working at once."""
+    service.disable_user(s, user, username)
     return {"username": username, "active": False}
 
 
@@ -107,31 +97,21 @@ class NewAgency(BaseModel):
     kind: str = Field(description="national_unit, local_authority or hub")
     country: str | None = Field(default=None, pattern="^[A-Za-z]{2}$")
     authority: str | None = Field(default=None, max_length=300, description="As the routing tables name it")
+    contact: str | None = Field(default=None, max_length=300,
+                                description="How other agencies reach it (shown where its reports are hidden)")
 
 
 @router.get("/agencies", tags=["administration"])
 def api_agencies(s: Db, user: CurrentUser) -> list[dict[str, Any]]:
     """The agencies: national units, local authorities and the hub."""
-    return [vars(a) for a in access.list_agencies(s)]
+    return [vars(a) for a in service.agencies(s, user)]
 
 
 @router.post("/agencies", tags=["administration"], status_code=201)
 def api_add_agency(body: NewAgency, s: Db, user: CurrentUser) -> dict[str, Any]:
-    """Add an agency (administrators)."""
-    require(user, "administer")
-    agency = access.add_agency(s, body.code, body.name, body.kind, body.country, body.authority)
-    audit.record(s, user.username, "agency_added", f"agency/{agency.code}", agency.kind, datetime.now(UTC))
-    return vars(agency)
-
-
-def audit_search(s: Session, user: User, actor: str | None, action: str | None, target: str | None,
-                 limit: int = 200) -> list[dict[str, Any]]:
-    """Audit entries, newest first (auditors and administrators); the search itself is audited."""
-    require(user, "audit")
-    rows = audit.entries(s, limit=limit, actor=actor or None, action=action or None, target=target or None)
-    audit.record(s, user.username, "audit_search", "audit", f"actor={actor or ''} action={action or ''} "
-                 f"target={target or ''}", datetime.now(UTC))
-    return rows
+    """Add an agency (the hub's administrators)."""
+    return vars(service.add_agency(s, user, body.code, body.name, body.kind, body.country, body.authority,
+                                   body.contact))
 
 
 @router.get("/audit", tags=["audit"])
@@ -139,6 +119,7 @@ def api_audit(s: Db, user: CurrentUser, actor: Annotated[str | None, Query(max_l
               action: Annotated[str | None, Query(max_length=40)] = None,
               target: Annotated[str | None, Query(max_length=300, description="Starts with this")] = None,
               limit: Annotated[int, Query(ge=1, le=1000)] = 200) -> list[dict[str, Any]]:
-    """Search the audit trail (auditors): who read, changed, exported or disclosed what, and when."""
+    """Search the audit trail (auditors: the hub's all of it, an agency's its own users' entries): who read, changed,
+    exported or disclosed what, and when."""
     return [{k: (v.isoformat() if isinstance(v, datetime) else v) for k, v in row.items()}
-            for row in audit_search(s, user, actor, action, target, limit)]
+            for row in service.audit_search(s, user, actor, action, target, limit)]

@@ -7,19 +7,12 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, Field
-from sqlalchemy.orm import Session
 
-from lanzarote.api.context import Ctx, CurrentUser, Db, require, scoped, visible
-from lanzarote.errors import InputRejected, InvalidQuery
+from lanzarote.api.context import Ctx, CurrentUser, Db
+from lanzarote.errors import InvalidQuery
 from lanzarote.model.base import EARLIEST_YEAR, LATEST_YEAR
-from lanzarote.model.jurisdiction import RouteOverride
-from lanzarote.model.report import PartyRole
-from lanzarote.routing.resolve import overridden
-from lanzarote.store import access, audit, work
-from lanzarote.store import reports as store_reports
-from lanzarote.store.access import User
-from lanzarote.store.db import session
-from lanzarote.store.reports import QueueFilter, StoredReport
+from lanzarote.service import reports as service
+from lanzarote.service.reports import QueueFilter, QueuePage
 
 router = APIRouter(prefix="/api/v1")
 PAGE = 50
@@ -56,14 +49,9 @@ def queue_filter(
 Filter = Annotated[QueueFilter, Depends(queue_filter)]
 
 
-def queue_for(s: Session, user: User, f: QueueFilter, cursor: str | None,
-              limit: int = PAGE) -> store_reports.QueuePage:
-    """A page of the queue as this user's agency may see it."""
-    return store_reports.queue_page(s, scoped(user, f), limit=limit, cursor=cursor)
-
-
-def _page(page: store_reports.QueuePage, total: int | None = None, cap: int = 0) -> dict[str, Any]:
-    body: dict[str, Any] = {"items": [i.model_dump(mode="json") for i in page.items], "next_cursor": page.next_cursor}
+def _page(page: QueuePage, total: int | None = None, cap: int = 0) -> dict[str, Any]:
+    body: dict[str, Any] = {"items": [i.model_dump(mode="json", exclude_none=False) for i in page.items],
+                            "next_cursor": page.next_cursor}
     if total is not None:  # counted up to `cap`: beyond it, `total` is the cap and `total_exact` false
         body["total"], body["total_exact"] = min(total, cap), total <= cap
     return body
@@ -72,84 +60,32 @@ def _page(page: store_reports.QueuePage, total: int | None = None, cap: int = 0)
 @router.get("/queue", tags=["queue"])
 def api_queue(s: Db, user: CurrentUser, f: Filter, ctx: Ctx, cursor: Cursor = None) -> dict[str, Any]:
     """The queue the user's agency may see, by tier, score and age (the queue JSON contract), a page at a time;
-    `total` is exact up to 10,000 (`total_exact`), beyond that at least 10,000."""
-    return _page(queue_for(s, user, f, cursor), ctx.counts.get(s, scoped(user, f)), ctx.counts.cap)
+    `total` is exact up to 10,000 (`total_exact`), beyond that at least 10,000. Links to reports of other agencies
+    are counted in `linked_elsewhere`, by the agency that holds them."""
+    return _page(service.queue(s, user, f, cursor, "api", PAGE), ctx.counts.get(s, user, f), ctx.counts.cap)
 
 
 @router.get("/reports", tags=["reports"])
 def api_reports(s: Db, user: CurrentUser, f: Filter, cursor: Cursor = None) -> dict[str, Any]:
     """The reports the user's agency may see, newest received first, with the queue's filters."""
-    return _page(store_reports.newest_page(s, scoped(user, f), limit=PAGE, cursor=cursor))
-
-
-def report_json(user: User, stored: StoredReport) -> dict[str, Any]:
-    """A report with what the stages concluded; victims pseudonymised for roles that do not need them."""
-    report_json: dict[str, Any] = stored.report.model_dump(mode="json")
-    if not user.sees_victims:
-        n = 0
-        parties = []
-        for party, dumped in zip(stored.report.parties, report_json["parties"], strict=True):
-            if party.role is PartyRole.VICTIM:
-                n += 1
-                dumped = {"role": "victim", "pseudonym": f"Victim {n}"}
-            parties.append(dumped)
-        report_json["parties"] = parties
-    return {
-        "report": report_json, "version": stored.version, "versions": stored.versions,
-        "triage": stored.triage.model_dump(mode="json") if stored.triage else None,
-        "route": stored.route.model_dump(mode="json") if stored.route else None,
-        "verdicts": [v.model_dump(mode="json") for v in stored.verdicts] if stored.verdicts is not None else None,
-        "subject": stored.subject, "linked_reports": list(stored.linked_reports),
-        "links": [link.model_dump(mode="json") for link in stored.links],
-        "assigned_to": stored.assigned_to,
-    }
-
-
-def key_of(stored: StoredReport) -> str:
-    return store_reports.report_key(stored.report.source, stored.report.source_id)
-
-
-def read_report(s: Session, user: User, report_id: str, channel: str) -> StoredReport:
-    """A report the user may see, with the read written to the audit trail first, in a transaction of its own (the
-    chain admits one writer at a time: a read must not hold it while its page is drawn)."""
-    stored = visible(s, user, report_id)
-    with session(s.get_bind()) as trail:  # type: ignore[arg-type]
-        audit.record(trail, user.username, "read", key_of(stored), channel, datetime.now(UTC))
-    return stored
+    return _page(service.newest(s, user, f, cursor, "api", PAGE))
 
 
 @router.get("/reports/{report_id:path}/versions", tags=["reports"])
 def api_versions(report_id: str, s: Db, user: CurrentUser) -> list[dict[str, Any]]:
     """Every stored version of a report: number, when it was taken in, its content hash."""
-    stored = visible(s, user, report_id)
     return [{"version": v, "ingested_at": at.isoformat(), "content_sha256": h}
-            for v, at, h in store_reports.versions_of(s, key_of(stored))]
+            for v, at, h in service.versions(s, user, report_id, "api")]
 
 
 class Assignment(BaseModel):
     username: str | None = Field(default=None, max_length=100, description="Who takes it (null: nobody)")
 
 
-def assign(s: Session, user: User, report_id: str, username: str | None) -> StoredReport:
-    """Assign a report to a user of an agency that may see it; audited."""
-    require(user, "decide")
-    stored = visible(s, user, report_id)
-    if username:
-        target = next((u for u, active in access.list_users(s) if u.username == username and active), None)
-        route = stored.route
-        if target is None or not target.may_see(route.country if route else None,
-                                                (route.authority or route.national_unit) if route else None):
-            raise InputRejected(f"{username!r} is not an active user who may see this report")
-    now = datetime.now(UTC)
-    work.assign(s, key_of(stored), username, now)
-    audit.record(s, user.username, "assign", key_of(stored), username or "(nobody)", now)
-    return stored
-
-
 @router.put("/reports/{report_id:path}/assignment", tags=["reports"])
 def api_assign(report_id: str, body: Assignment, s: Db, user: CurrentUser) -> dict[str, Any]:
     """Assign the report (to yourself or a colleague who may see it), or unassign it."""
-    assign(s, user, report_id, body.username)
+    service.assign(s, user, report_id, body.username)
     return {"report_id": report_id, "assigned_to": body.username}
 
 
@@ -159,31 +95,14 @@ class RoutingDecision(BaseModel):
     reason: str = Field(min_length=3, max_length=2000, description="Why: kept with the decision and audited")
 
 
-def override_route(s: Session, user: User, report_id: str, decision: RoutingDecision,
-                   tables: Any) -> StoredReport:
-    """An analyst's routing decision: applied now, kept for every later processing, audited with its reason."""
-    require(user, "decide")
-    stored = visible(s, user, report_id)
-    if stored.route is None:
-        raise InputRejected("this report has not been routed yet: run `lanzarote process` first")
-    now = datetime.now(UTC)
-    chosen = RouteOverride(country=decision.country.upper(), authority=decision.authority or None,
-                           reason=decision.reason.strip(), decided_by=user.username, decided_at=now)
-    work.save_override(s, key_of(stored), chosen, overridden(stored.route, chosen, tables))
-    audit.record(s, user.username, "route", key_of(stored),
-                 f"{stored.route.country or '?'} -> {chosen.country} {chosen.authority or ''}: {chosen.reason}", now)
-    return stored
-
-
 @router.put("/reports/{report_id:path}/route", tags=["routing"])
 def api_route(report_id: str, body: RoutingDecision, s: Db, user: CurrentUser, ctx: Ctx) -> dict[str, Any]:
     """Override the route with a reason (the evidence found stays beside the decision)."""
-    override_route(s, user, report_id, body, ctx.tables)
-    stored = store_reports.get_report(s, report_id)
+    stored = service.override_route(s, user, report_id, body.country, body.authority, body.reason, ctx.tables)
     return {"route": stored.route.model_dump(mode="json") if stored.route else None}
 
 
 @router.get("/reports/{report_id:path}", tags=["reports"])
 def api_report(report_id: str, s: Db, user: CurrentUser) -> dict[str, Any]:
     """One report with its tier and reasons, route and evidence, links; victims pseudonymised unless allowed."""
-    return report_json(user, read_report(s, user, report_id, "api"))
+    return service.as_json(user, service.read(s, user, report_id, "api"))

@@ -7,7 +7,7 @@ import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from enum import Enum
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 from pydantic import BaseModel
@@ -17,6 +17,9 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
+    from sqlalchemy.orm import Session
+
+    from lanzarote.service import User
 
 app = typer.Typer(
     name="lanzarote",
@@ -26,6 +29,28 @@ app = typer.Typer(
     add_completion=False,
 )
 
+_acting: dict[str, str | None] = {"as": None}
+
+
+@app.callback()
+def _options(
+    as_user: Annotated[str | None, typer.Option(
+        "--as", help="Act as this user (their role and agency); otherwise as the system actor named after you.",
+    )] = None,
+) -> None:
+    """Take in reports, match, link, route and rank them, and serve the analysts' queue."""
+    _acting["as"] = as_user
+
+
+def actor(s: Session) -> User:
+    """Who runs this command: the user named with `--as`, or the system actor named after the OS user. Every use
+    case is called with it: need-to-know and the audit trail apply to the command line too."""
+    from lanzarote.service.actors import acting_as, system_actor
+
+    name = _acting["as"]
+    return acting_as(s, name) if name else system_actor()
+
+
 console = Console()
 """Tables and summaries for people (stdout)."""
 status = Console(stderr=True)
@@ -34,7 +59,7 @@ status = Console(stderr=True)
 
 def open_engine() -> Engine:
     """The configured store, migrated to the newest schema."""
-    from lanzarote.store.db import open_store
+    from lanzarote.service import open_store
 
     return open_store()
 

@@ -9,25 +9,22 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from lanzarote.cli.app import app, console, open_engine, progress, warn_of_audit_faults
-from lanzarote.store.db import database_url
+from lanzarote.cli.app import actor, app, console, open_engine, progress, warn_of_audit_faults
+from lanzarote.service import database_url, session
 
 
 @app.command()
 def init() -> None:
     """Create or upgrade the store to the newest schema; on a new store, create the first administrator."""
     import secrets
-    from datetime import UTC, datetime
 
-    from lanzarote.store import access
-    from lanzarote.store.db import session
+    from lanzarote.service import people
 
     engine = open_engine()
     console.print(f"store ready: {database_url()}")
     with session(engine) as s:
-        if not access.list_users(s):
-            password = secrets.token_urlsafe(12)
-            access.add_user(s, "admin", password, "administrator", access.HUB, datetime.now(UTC))  # hub: made by 0004
+        password = secrets.token_urlsafe(12)
+        if people.first_administrator(s, password) is not None:  # of the hub, which 0004 made
             console.print(f"first administrator: [bold]admin[/bold], password [bold]{password}[/bold] "
                           "(shown once: keep it safe, or add another with `lanzarote users add`)")
 
@@ -38,13 +35,16 @@ def ingest(
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
     workers: Annotated[int, typer.Option(help="Reading processes; 0 = one per core.")] = 0,
 ) -> None:
-    """Take in CyberTipline XML, fileDetails and native JSON reports; quarantine what cannot be read."""
+    """Take in CyberTipline XML, fileDetails and native JSON reports; quarantine what cannot be read. As the system
+    actor this is every channel's configured intake; with `--as` it is bound like an upload by that user."""
     from lanzarote.intake.sources import count_candidates
-    from lanzarote.pipeline.ingest import ingest as run_ingest
+    from lanzarote.service import intake
 
     engine = open_engine()
+    with session(engine) as s:
+        user = actor(s)
     with progress("ingesting", count_candidates(paths)) as advance:
-        summary = run_ingest(engine, paths, progress=advance, workers=workers or None)
+        summary = intake.ingest_paths(engine, user, paths, advance, workers or None)
     warn_of_audit_faults(summary.audit_faults)
     data = summary.as_dict()
     if as_json:

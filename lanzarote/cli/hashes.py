@@ -79,10 +79,14 @@ def remove(name: Annotated[str, typer.Argument(help="The list to delete.")]) -> 
 @hashes_app.command("rematch")
 def rematch() -> None:
     """Match every stored report again (after lists were imported, updated or removed)."""
-    from lanzarote.pipeline.process import rematch as run
+    from lanzarote.cli.app import actor
+    from lanzarote.service import processing, session
 
+    engine = open_engine()
+    with session(engine) as s:
+        user = actor(s)
     with progress("re-matching", None) as advance:
-        summary = run(open_engine(), progress=advance)
+        summary = processing.process(engine, user, True, progress=advance)
     console.print(f"re-matched {summary.processed:,} reports")
 
 

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.table import Table
 
-from lanzarote.cli.app import app, console, open_engine
+from lanzarote.cli.app import actor, app, console, open_engine
+from lanzarote.service import links, session
 
 priors_app = typer.Typer(help="Prior records: the unit's earlier cases and subjects (signal T8).", no_args_is_help=True)
 links_app = typer.Typer(help="Links between reports.", no_args_is_help=True)
@@ -23,25 +23,20 @@ def priors_import(
                                                "identifier_value")],
 ) -> None:
     """Install prior records (replacing the previous file); `process --all` applies them to history."""
-    from lanzarote.linking.priors import PriorRecords
-    from lanzarote.pipeline.process import priors_path
+    from lanzarote.service import processing
 
-    records = PriorRecords.load(path)
-    target = priors_path().with_suffix(path.suffix.lower() if path.suffix.lower() == ".json" else ".csv")
-    for old in (priors_path(), priors_path().with_suffix(".json")):
-        old.unlink(missing_ok=True)
-    shutil.copyfile(path, target)
-    console.print(f"{len(records):,} prior identifiers installed; run `lanzarote process --all` to apply them")
+    engine = open_engine()
+    with session(engine) as s:
+        user = actor(s)
+    n = processing.install_priors(engine, user, path)
+    console.print(f"{n:,} prior identifiers installed; run `lanzarote process --all` to apply them")
 
 
 @links_app.command("held")
 def links_held() -> None:
     """Identifiers that stopped linking (shared addresses, placeholders, widely shared content), for review."""
-    from lanzarote.store import state
-    from lanzarote.store.db import session
-
     with session(open_engine()) as s:
-        rows = state.held(s)
+        rows = links.held(s, actor(s))
     table = Table(title=f"identifiers held from linking ({len(rows)})")
     for column in ("kind", "value", "reports", "why"):
         table.add_column(column, overflow="fold")
@@ -58,15 +53,13 @@ app.add_typer(suggestions_app, name="suggestions")
 def suggestions_run() -> None:
     """Compare the people of all stored reports (Splink, trained without labels) and store new suggestions."""
     from lanzarote.cli.app import progress
-    from lanzarote.pipeline.suggestions import run
-    from lanzarote.store import state
-    from lanzarote.store.db import session
+    from lanzarote.service import processing
 
     engine = open_engine()
     with session(engine) as s:
-        total = state.count_all(s)
-    with progress("reading people", total) as advance:
-        new = run(engine, progress=advance)
+        user = actor(s)
+    with progress("reading people", processing.to_process(engine, everything=True)) as advance:
+        new = processing.suggest(engine, user, progress=advance)
     console.print(f"{new:,} new suggestions (see `lanzarote suggestions list`)")
 
 
@@ -74,13 +67,11 @@ def suggestions_run() -> None:
 def suggestions_list(
     include_decided: Annotated[bool, typer.Option("--all", help="Include confirmed and rejected ones.")] = False,
 ) -> None:
-    """Open suggestions, most probable first, with the evidence."""
+    """Open suggestions, most probable first, with the evidence (both of whose reports the acting user may see)."""
     from lanzarote.model.linking import SuggestionStatus
-    from lanzarote.store import state
-    from lanzarote.store.db import session
 
     with session(open_engine()) as s:
-        rows = state.suggestions(s, None if include_decided else SuggestionStatus.OPEN)
+        rows = links.suggestions(s, actor(s), None if include_decided else SuggestionStatus.OPEN, LISTED, None, "cli")
     table = Table(title=f"suggestions ({len(rows)})")
     for column in ("report", "report", "probability", "status", "evidence"):
         table.add_column(column, overflow="fold")
@@ -89,27 +80,24 @@ def suggestions_list(
     console.print(table)
 
 
-def _decide(report_a: str, report_b: str, confirm: bool, by: str) -> None:
-    from lanzarote.model.linking import SuggestionStatus
-    from lanzarote.pipeline.suggestions import decide
+LISTED = 10_000
+"""At most this many suggestions listed at once."""
 
-    status = SuggestionStatus.CONFIRMED if confirm else SuggestionStatus.REJECTED
-    decision = decide(open_engine(), report_a, report_b, status, by)
-    console.print(f"{decision.report_a} — {decision.report_b}: {status.value}"
+
+def _decide(report_a: str, report_b: str, confirm: bool) -> None:
+    with session(open_engine()) as s:
+        decision = links.decide(s, actor(s), report_a, report_b, confirm)
+    console.print(f"{decision.report_a} — {decision.report_b}: {decision.status.value}"
                   + (" (subjects merged; run `lanzarote process` to re-rank)" if confirm else ""))
 
 
 @suggestions_app.command("confirm")
-def suggestions_confirm(report_a: str, report_b: str,
-                        by: Annotated[str, typer.Option(help="Who decides (kept with the decision).")] = "analyst",
-                        ) -> None:
-    """The two reports' people are the same: link them (their subjects merge)."""
-    _decide(report_a, report_b, True, by)
+def suggestions_confirm(report_a: str, report_b: str) -> None:
+    """The two reports' people are the same: link them (their subjects merge); the acting user decides."""
+    _decide(report_a, report_b, True)
 
 
 @suggestions_app.command("reject")
-def suggestions_reject(report_a: str, report_b: str,
-                       by: Annotated[str, typer.Option(help="Who decides (kept with the decision).")] = "analyst",
-                       ) -> None:
-    """They are not the same: never suggest this pair again."""
-    _decide(report_a, report_b, False, by)
+def suggestions_reject(report_a: str, report_b: str) -> None:
+    """They are not the same: never suggest this pair again; the acting user decides."""
+    _decide(report_a, report_b, False)

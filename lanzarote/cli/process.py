@@ -7,19 +7,17 @@ from typing import Annotated
 
 import typer
 
-from lanzarote.cli.app import app, console, open_engine, progress, warn_of_audit_faults
+from lanzarote.cli.app import actor, app, console, open_engine, progress, warn_of_audit_faults
 
 
 def _run(everything: bool, as_json: bool) -> None:
-    from lanzarote.pipeline.process import process as run
-    from lanzarote.store import state
-    from lanzarote.store.db import session
+    from lanzarote.service import processing, session
 
     engine = open_engine()
     with session(engine) as s:
-        total = state.count_all(s) if everything else state.count_stale(s)
-    with progress("matching, linking, routing, ranking", total) as advance:
-        summary = run(engine, everything=everything, progress=advance)
+        user = actor(s)
+    with progress("matching, linking, routing, ranking", processing.to_process(engine, everything)) as advance:
+        summary = processing.process(engine, user, everything, progress=advance)
     warn_of_audit_faults(summary.audit_faults)
     data = {"processed": summary.processed, "links": summary.links, "held_identifiers": summary.held,
             "tiers": summary.tiers, "matching_ran": summary.matching_ran}

@@ -11,10 +11,11 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from lanzarote.cli.app import app, console, csv_cell, for_terminal, open_engine
+from lanzarote.cli.app import actor, app, console, csv_cell, for_terminal, open_engine
 from lanzarote.model.queue import QueueItem
-from lanzarote.store import reports as store_reports
-from lanzarote.store.db import session
+from lanzarote.service import reports as service
+from lanzarote.service import session
+from lanzarote.service.reports import QueueFilter
 
 
 class Format(StrEnum):
@@ -30,12 +31,13 @@ def queue(
     tier: Annotated[str | None, typer.Option(help="Only this tier (P1..P4).")] = None,
     country: Annotated[str | None, typer.Option(help="Only this country (alpha-2).")] = None,
 ) -> None:
-    """The queue: by tier, then score, then age, with reasons, country, authority and links."""
+    """The queue (as the acting user's agency may see it): by tier, then score, then age, with reasons, country,
+    authority and links; the export is audited."""
     if limit is None and fmt is Format.TABLE:
         limit = 20
     with session(open_engine()) as s:
-        items = store_reports.queue(s, limit=limit, tier=tier, country=country)
-        total = store_reports.count_queue(s, store_reports.QueueFilter(tier=tier, country=country))
+        items, total = service.export(s, actor(s), QueueFilter(tier=tier, country=country.upper() if country else None),
+                                      limit, fmt.value)
     if fmt is Format.JSON:
         typer.echo(json.dumps([i.model_dump(mode="json") for i in items], ensure_ascii=False))
     elif fmt is Format.CSV:

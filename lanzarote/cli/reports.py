@@ -9,11 +9,10 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from lanzarote.cli.app import app, console, for_terminal, open_engine
-from lanzarote.store import quarantine as store_quarantine
-from lanzarote.store import reports as store_reports
-from lanzarote.store.db import session
-from lanzarote.store.reports import StoredReport
+from lanzarote.cli.app import actor, app, console, for_terminal, open_engine
+from lanzarote.service import intake, session
+from lanzarote.service import reports as service
+from lanzarote.service.reports import StoredReport
 
 reports_app = typer.Typer(help="Stored reports.", no_args_is_help=True)
 quarantine_app = typer.Typer(help="Documents that could not be taken in, and why.", no_args_is_help=True)
@@ -27,10 +26,9 @@ def list_reports(
     offset: Annotated[int, typer.Option(help="How many to skip.")] = 0,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
-    """The latest version of each stored report, newest first."""
+    """The latest version of each stored report (that the acting user may see), newest first; audited."""
     with session(open_engine()) as s:
-        rows = store_reports.list_reports(s, limit=limit, offset=offset)
-        total = store_reports.count_reports(s)
+        rows, total = service.listing(s, actor(s), limit, offset)
     if as_json:
         typer.echo(json.dumps([{
             "report_id": r.source_id, "source": r.source, "version": r.version,
@@ -52,38 +50,32 @@ def show(
     report_id: Annotated[str, typer.Argument(help="The source's id (90001234), or SOURCE/ID.")],
     as_json: Annotated[bool, typer.Option("--json", help="Print the report and its state as JSON.")] = False,
 ) -> None:
-    """One report: what it says, its versions, files and verdicts, tier and reasons, links and routing evidence."""
+    """One report: what it says, its versions, files and verdicts, tier and reasons, links and routing evidence, as
+    the acting user may see it (victims by pseudonym unless their role needs them); the read is audited."""
     with session(open_engine()) as s:
-        stored = store_reports.get_report(s, report_id)
-        versions = store_reports.versions_of(s, f"{stored.report.source}/{stored.report.source_id}")
+        user = actor(s)
+        stored = service.read(s, user, report_id, "cli")
+        versions = service.versions_of_read(s, stored)
+    shown = service.as_json(user, stored)
     if as_json:
-        typer.echo(json.dumps(_as_json(stored, versions), default=str))
+        shown["versions"] = [{"version": v, "ingested_at": str(t), "content_sha256": h} for v, t, h in versions]
+        typer.echo(json.dumps(shown, default=str))
         return
-    _print(for_terminal(stored), versions)
+    _print(for_terminal(stored), for_terminal(shown), versions)
 
 
-def _as_json(stored: StoredReport, versions: list[tuple[int, datetime, str]]) -> dict[str, object]:
-    return {
-        "report": stored.report.model_dump(mode="json"),
-        "version": stored.version,
-        "versions": [{"version": v, "ingested_at": str(t), "content_sha256": h} for v, t, h in versions],
-        "verdicts": [v.model_dump(mode="json") for v in stored.verdicts] if stored.verdicts is not None else None,
-        "triage": stored.triage.model_dump(mode="json") if stored.triage else None,
-        "route": stored.route.model_dump(mode="json") if stored.route else None,
-        "subject": stored.subject,
-        "linked_reports": list(stored.linked_reports),
-        "links": [link.model_dump(mode="json") for link in stored.links],
-    }
-
-
-def _print(stored: StoredReport, versions: list[tuple[int, datetime, str]]) -> None:
+def _print(stored: StoredReport, shown: dict[str, object], versions: list[tuple[int, datetime, str]]) -> None:
     r = stored.report
     console.rule(f"report {r.source_id} ({r.source}) — version {stored.version} of {stored.versions}")
     console.print(f"origin: {r.origin.value}   received: {r.received_at}   incident: {r.incident_type or '-'}")
     console.print(f"incident time: {r.incident_at or '-'}   platform: {r.platform or '-'}   "
                   f"escalated: {'yes' if r.escalate_to_high_priority else 'no'}   "
                   f"annotations: {', '.join(r.annotations) or '-'}")
-    for party in r.parties:
+    parties = shown["report"]["parties"]  # type: ignore[index]
+    for party, dumped in zip(r.parties, parties, strict=True):
+        if "pseudonym" in dumped:
+            console.print(f"  victim: {dumped['pseudonym']} (details for victim-identification roles only)")
+            continue
         name = " ".join(x for x in (party.first_name, party.last_name) if x) or "-"
         ids = [e.address for e in party.emails] + [p.number for p in party.phones]
         ids += [f"{party.esp_service or 'account'}:{party.esp_identifier}"] if party.esp_identifier else []
@@ -123,6 +115,8 @@ def _print(stored: StoredReport, versions: list[tuple[int, datetime, str]]) -> N
     for link in stored.links:
         shared = ", ".join(f"{i.kind.value}={i.value}" for i in link.identifiers)
         console.print(f"  link {link.report_a} — {link.report_b}: {shared}")
+    for x in stored.linked_elsewhere:
+        console.print(f"  {x.text}")
     console.print("versions: " + "; ".join(f"v{v} {t} {h[:12]}" for v, t, h in versions))
 
 
@@ -133,7 +127,7 @@ def quarantine_list(
 ) -> None:
     """Every document that could not be taken in, with where it came from and what is wrong."""
     with session(open_engine()) as s:
-        rows = store_quarantine.entries(s, include_resolved=include_resolved)
+        rows = intake.quarantined(s, actor(s), include_resolved)
     if as_json:
         typer.echo(json.dumps([{
             "id": r.id, "location": r.location, "content_sha256": r.content_sha256, "reason": r.reason,
@@ -152,9 +146,10 @@ def quarantine_list(
 @quarantine_app.command("retry")
 def quarantine_retry() -> None:
     """Read every quarantined document again (after a fix at the same path) and take in what now reads."""
-    from lanzarote.pipeline.quarantine import retry
-
-    summary = retry(open_engine())
+    engine = open_engine()
+    with session(engine) as s:
+        user = actor(s)
+    summary = intake.retry_quarantined(engine, user)
     console.print(f"taken in: {summary.taken_in}   still quarantined: {summary.still_quarantined}")
     for missing in summary.missing:
         console.print(f"  cannot read again: {missing}")

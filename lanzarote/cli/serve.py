@@ -1,18 +1,18 @@
-"""`serve`, `users add|list|disable|token|tokens|revoke`, `agencies add|list`, `audit verify|list`: the web
+"""`serve`, `users add|list|disable|token|tokens|revoke`, `agencies add|list|source`, `audit verify|list`: the web
 application, its agencies and users, and its audit trail."""
 
 from __future__ import annotations
 
 import getpass
 import secrets
-from datetime import UTC, datetime
 from typing import Annotated
 
 import typer
 from rich.table import Table
 
 from lanzarote import config
-from lanzarote.cli.app import app, console, for_terminal, open_engine
+from lanzarote.cli.app import actor, app, console, for_terminal, open_engine
+from lanzarote.service import people, session
 
 users_app = typer.Typer(help="Users of the web application and the API.", no_args_is_help=True)
 audit_app = typer.Typer(help="The audit trail of reads, changes and disclosures.", no_args_is_help=True)
@@ -44,13 +44,10 @@ def serve(
 
 def serve_demo() -> None:
     """What `make run` ends with: a demo administrator (password printed) and the web app serving."""
-    from lanzarote.store import access
-    from lanzarote.store.db import session
-
     password = secrets.token_urlsafe(12)
     username = f"demo-{secrets.token_hex(2)}"
     with session(open_engine()) as s:
-        access.add_user(s, username, password, "administrator", access.HUB, datetime.now(UTC))
+        people.demo_administrator(s, username, password)
     console.print(f"web app: http://{config.get('host')}:{config.get('port')}  — user [bold]{username}[/bold], "
                   f"password [bold]{password}[/bold] (Ctrl-C stops it)")
     serve(None, None, None)
@@ -63,23 +60,18 @@ def users_add(
     agency: Annotated[str, typer.Option(help="The agency's code (see `lanzarote agencies list`), e.g. DE or HUB.")],
     password: Annotated[str | None, typer.Option(help="Asked for when not given.")] = None,
 ) -> None:
-    """Add a user (password hashed with Argon2)."""
-    from lanzarote.store import access
-    from lanzarote.store.db import session
-
+    """Add a user (password hashed with Argon2); an agency's administrator (`--as`) adds to their agency only."""
     secret = password or getpass.getpass("password (12 characters or more): ")
     with session(open_engine()) as s:
-        user = access.add_user(s, username, secret, role, agency, datetime.now(UTC))
+        user = people.add_user(s, actor(s), username, secret, role, agency)
     console.print(f"added {user.username} ({user.role}, {user.agency})")
 
 
 @users_app.command("list")
 def users_list() -> None:
-    from lanzarote.store import access
-    from lanzarote.store.db import session
-
+    """The users the acting administrator manages."""
     with session(open_engine()) as s:
-        rows = access.list_users(s)
+        rows = people.users(s, actor(s))
     table = Table(title="users")
     for column in ("user", "role", "agency", "active"):
         table.add_column(column)
@@ -90,38 +82,25 @@ def users_list() -> None:
 
 @users_app.command("disable")
 def users_disable(username: str) -> None:
-    from lanzarote.store import access
-    from lanzarote.store.db import session
-
+    """Disable a user: their sessions and tokens stop working at once."""
     with session(open_engine()) as s:
-        access.disable(s, username)
+        people.disable_user(s, actor(s), username)
     console.print(f"{username} disabled")
 
 
 @users_app.command("token")
 def users_token(username: str, name: Annotated[str, typer.Option(help="The integration that will use it.")]) -> None:
     """Create an API token acting as USERNAME: shown once, stored hashed, revocable."""
-    from lanzarote.store import access, audit
-    from lanzarote.store.db import session
-
-    now = datetime.now(UTC)
     with session(open_engine()) as s:
-        user = next((u for u, active in access.list_users(s) if u.username == username and active), None)
-        if user is None:
-            raise typer.BadParameter(f"no active user {username!r}")
-        token, secret_value = access.create_token(s, user, name, now)
-        audit.record(s, "cli", "token_created", f"token/{token.id}", f"{username}: {name}", now)
+        token, secret_value = people.create_token(s, actor(s), name, for_user=username)
     console.print(f"token {token.id} for {username} ({name}): [bold]{secret_value}[/bold] (shown once)")
 
 
 @users_app.command("tokens")
 def users_tokens(username: Annotated[str | None, typer.Argument()] = None) -> None:
     """List API tokens (never their secrets)."""
-    from lanzarote.store import access
-    from lanzarote.store.db import session
-
     with session(open_engine()) as s:
-        rows = access.tokens(s, username)
+        rows = people.tokens(s, actor(s), username)
     table = Table(title="API tokens")
     for column in ("id", "user", "name", "created", "revoked"):
         table.add_column(column)
@@ -133,13 +112,8 @@ def users_tokens(username: Annotated[str | None, typer.Argument()] = None) -> No
 @users_app.command("revoke")
 def users_revoke(token_id: int) -> None:
     """Revoke an API token: it stops working at once."""
-    from lanzarote.store import access, audit
-    from lanzarote.store.db import session
-
-    now = datetime.now(UTC)
     with session(open_engine()) as s:
-        access.revoke_token(s, token_id, now)
-        audit.record(s, "cli", "token_revoked", f"token/{token_id}", "", now)
+        people.revoke_token(s, actor(s), token_id)
     console.print(f"token {token_id} revoked")
 
 
@@ -151,38 +125,46 @@ def agencies_add(
     country: Annotated[str | None, typer.Option(help="Its country (alpha-2); a hub has none.")] = None,
     authority: Annotated[str | None, typer.Option(help="A local authority's name, as the routing tables give it.")]
     = None,
+    contact: Annotated[str | None, typer.Option(help="How other agencies reach it (a desk's mailbox or phone).")]
+    = None,
 ) -> None:
     """Add an agency: a national unit sees what is routed to its country, a local authority what is routed to it."""
-    from lanzarote.store import access
-    from lanzarote.store.db import session
-
     with session(open_engine()) as s:
-        agency = access.add_agency(s, code, name, kind, country, authority)
+        agency = people.add_agency(s, actor(s), code, name, kind, country, authority, contact)
     console.print(f"added {agency.code} ({agency.kind}{', ' + agency.country if agency.country else ''})")
 
 
 @agencies_app.command("list")
 def agencies_list() -> None:
-    from lanzarote.store import access
-    from lanzarote.store.db import session
-
+    """The agencies, with their contacts and the sources each may send."""
     with session(open_engine()) as s:
-        rows = access.list_agencies(s)
+        rows = [(a, people.sources(s, a.code)) for a in people.agencies(s, actor(s))]
     table = Table(title="agencies")
-    for column in ("code", "name", "kind", "country", "authority"):
+    for column in ("code", "name", "kind", "country", "authority", "contact", "sources"):
         table.add_column(column)
-    for a in rows:
-        table.add_row(a.code, a.name, a.kind, a.country or "–", a.authority or "–")
+    for a, sources in rows:
+        table.add_row(a.code, a.name, a.kind, a.country or "–", a.authority or "–", a.contact or "–",
+                      ", ".join(sorted(sources)) or "–")
     console.print(table)
+
+
+@agencies_app.command("source")
+def agencies_source(
+    code: Annotated[str, typer.Argument(help="The agency's code.")],
+    source: Annotated[str, typer.Argument(help="The source its uploads may create reports of, e.g. citizen-fr.")],
+) -> None:
+    """Let an agency send reports of SOURCE over the API (a source belongs to one agency)."""
+    with session(open_engine()) as s:
+        people.grant_source(s, actor(s), source, code)
+    console.print(f"{code.upper()} may send reports of {source!r}")
 
 
 @audit_app.command("verify")
 def audit_verify() -> None:
     """Recompute the audit chain and compare it with its last signed checkpoint: any entry edited or deleted after
     the fact, the trail cut or rewritten, is reported (exit code 1); an intact trail is checkpointed again."""
-    from lanzarote.pipeline import anchor
-
-    problems = anchor.verify(open_engine())
+    with session(open_engine()) as s:
+        problems = people.audit_verify(s, actor(s))
     for problem in problems:
         console.print(problem, style="red", markup=False, highlight=False)
     if problems:
@@ -191,12 +173,10 @@ def audit_verify() -> None:
 
 
 @audit_app.command("list")
-def audit_list(actor: Annotated[str | None, typer.Option(help="Only this user.")] = None) -> None:
-    from lanzarote.store import audit
-    from lanzarote.store.db import session
-
+def audit_list(by: Annotated[str | None, typer.Option("--actor", help="Only this user.")] = None) -> None:
+    """The audit trail, newest first (an agency's auditor, `--as`, sees their agency's users' entries)."""
     with session(open_engine()) as s:
-        rows = audit.entries(s, actor=actor)
+        rows = people.audit_search(s, actor(s), by, None, None)
     table = Table(title="audit trail (newest first)")
     for column in ("at", "actor", "action", "target", "detail"):
         table.add_column(column)

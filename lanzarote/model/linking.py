@@ -62,3 +62,18 @@ class Suggestion(Record):
     probability: float
     evidence: tuple[str, ...]
     status: SuggestionStatus = SuggestionStatus.OPEN
+
+
+class LinkedElsewhere(Record):
+    """Reports linked to this one that the viewer's agency may not see: who holds them and how to reach them, never
+    their ids nor the identifiers the link was made on (deconfliction starts from here)."""
+
+    agency: str
+    contact: str | None = None
+    reports: int = 1
+
+    @property
+    def text(self) -> str:
+        held = "a report" if self.reports == 1 else f"{self.reports} reports"
+        return f"linked to {held} held by another agency: {self.agency}" + (
+            f" ({self.contact})" if self.contact else "")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from lanzarote.model.base import Record
+from lanzarote.model.linking import LinkedElsewhere
 from lanzarote.model.priority import Reason
 
 
@@ -22,3 +23,5 @@ class QueueItem(Record):
     provider: str | None = None
     incident_type: str | None = None
     assigned_to: str | None = None
+    linked_elsewhere: list[LinkedElsewhere] | None = None
+    """Linked reports the viewer's agency may not see, by the agency holding them (left out of `linked_reports`)."""

@@ -28,6 +28,7 @@ from lanzarote.intake.sources import Found, PendingFile, documents, prefetch
 from lanzarote.model.quarantine import QuarantineEntry
 from lanzarote.model.report import Report
 from lanzarote.pipeline import anchor
+from lanzarote.pipeline.owners import Uploader, screen
 from lanzarote.pipeline.processes import FORK, helpers, in_order, start_helper
 from lanzarote.store import ingest as store_ingest
 from lanzarote.store.db import make_engine, session
@@ -66,6 +67,7 @@ def rows_of(result: IntakeResult, location: str) -> Row:
             received_at=result.received_at,
             document=f'{{"received_at":{received},{content[1:]}',
             location=location,
+            layered=result.clearing_house is not None,
         )
     if isinstance(result, FileDetailsDocument):
         document = result.file.model_dump_json()
@@ -146,6 +148,7 @@ class _Writer:
     received_at: datetime
     turnstile: Turnstile | None = None
     max_files: int = field(default_factory=lambda: int(config.get("max_files_per_report")))
+    owner: Uploader | None = None
 
     def read_and_write(self, index: int, chunk: list[Found]) -> tuple[int, IngestCounts]:
         rows = read_chunk(chunk, self.received_at)
@@ -156,9 +159,14 @@ class _Writer:
         """Store a batch in one transaction; should the store refuse it, a record at a time."""
         try:
             with session(self.engine) as s:
-                return store_ingest.write_batch(s, self.run_id, rows, self.received_at, self.max_files)
+                return self._write(s, rows)
         except STORE_REFUSALS:
             return self.one_by_one(rows)
+
+    def _write(self, s: Any, rows: list[Row]) -> IngestCounts:
+        if self.owner is None:
+            return store_ingest.write_batch(s, self.run_id, rows, self.received_at, self.max_files)
+        return self._write_owned(s, rows)
 
     def one_by_one(self, rows: list[Row]) -> IngestCounts:
         """The batch again, a record at a time, after the store refused it whole: the record it refuses is
@@ -167,12 +175,31 @@ class _Writer:
         for row in rows:
             try:
                 with session(self.engine) as s:
-                    counts.add(store_ingest.write_batch(s, self.run_id, [row], self.received_at,
-                                                              self.max_files))
+                    counts.add(self._write(s, [row]))
             except STORE_REFUSALS as exc:
                 with session(self.engine) as s:
                     counts.quarantined += store_ingest.write_quarantine(s, [refused(row, exc, self.received_at)],
                                                                         self.received_at)
+        return counts
+
+    def _write_owned(self, s: Any, rows: list[Row]) -> IngestCounts:
+        """Write what the uploader's agency may write; quarantine the rest with the reason, answering a refusal
+        that depends on another agency's report as if the record had been taken in."""
+        assert self.owner is not None
+        keys = [r.key if isinstance(r, ReportRow) else r.report_key for r in rows if not isinstance(r, QuarantineEntry)]
+        screened = screen(rows, self.owner, store_ingest.placements(s, keys), self.received_at)
+        counts = store_ingest.write_batch(s, self.run_id, [*screened.kept, *screened.refused], self.received_at,
+                                          self.max_files)
+        store_ingest.write_quarantine(s, [entry for _, entry in screened.masked], self.received_at)
+        for row, _ in screened.masked:
+            if isinstance(row, ReportRow):
+                counts.new += 1
+            elif isinstance(row, FileRow):
+                counts.files += 1
+            else:
+                counts.layers += 1
+        counts.refused.extend((e.location, e.reason) for e in screened.refused)
+        counts.refused.extend((e.location, e.reason) for _, e in screened.masked)
         return counts
 
 
@@ -226,11 +253,14 @@ def ingest(
     *,
     progress: Callable[[int], None] | None = None,
     workers: int | None = None,
+    owner: Uploader | None = None,
 ) -> IngestSummary:
     """Take in every document under `paths`; each ends stored or quarantined. Returns the summary.
 
     Documents go in batches of `ingest_batch` to reader processes, each of which reads its batch and writes it in
-    one transaction, in the order the batches were handed out; the main process only walks the input.
+    one transaction, in the order the batches were handed out; the main process only walks the input. With
+    `owner` (an upload over the API), only what the uploader's agency may write is written (`pipeline.owners`),
+    in this process.
     """
     now = datetime.now(UTC)
     workers = helpers(engine, workers or config.workers())
@@ -239,8 +269,10 @@ def ingest(
     with session(engine) as s:
         run_id = store_ingest.start_run(s, [str(p) for p in paths], now)
     chunks = _chunks(documents(list(paths), now), batch_size)
+    if owner is not None:
+        workers = 1
     if workers <= 1:
-        writer = _Writer(engine, run_id, now)
+        writer = _Writer(engine, run_id, now, owner=owner)
         results: Iterable[tuple[int, IngestCounts]] = (writer.read_and_write(i, c) for i, c in enumerate(chunks))
     else:
         results = _in_pool(engine, run_id, now, chunks, workers)

@@ -23,6 +23,9 @@ from lanzarote.store.metadata import metadata
 AGENCY_KINDS = ("national_unit", "local_authority", "hub")
 ROLES = ("analyst", "supervisor", "victim_identification", "auditor", "administrator")
 VICTIM_ROLES = {"victim_identification", "supervisor"}
+SYSTEM_ROLE = "system"
+"""The role of a named system actor (the command line run by an operator): every action, no victims' details.
+No account can be given it: it is never in `ROLES`."""
 HUB = "HUB"
 SESSION_HOURS = 10
 _hasher = PasswordHasher()
@@ -35,7 +38,16 @@ agencies = Table(
     Column("kind", String(20), nullable=False),
     Column("country", String(2)),
     Column("authority", String(300)),
+    Column("contact", String(300)),
 )
+
+agency_sources = Table(
+    "agency_sources",
+    metadata,
+    Column("source", String(100), primary_key=True),
+    Column("agency", String(40), nullable=False),
+)
+"""The sources an agency may write over the API: each source belongs to one agency (made by 0007)."""
 
 users = Table(
     "users",
@@ -76,6 +88,8 @@ class Agency:
     kind: str
     country: str | None = None
     authority: str | None = None
+    contact: str | None = None
+    """How another agency reaches it (a functional mailbox or desk), shown where its reports are hidden."""
 
 
 @dataclass(frozen=True)
@@ -115,7 +129,7 @@ class User:
         """What a role may do beyond reading: `administer`, `audit`, `decide` (assign, route, confirm links)."""
         allowed = {"administer": {"administrator"}, "audit": {"auditor", "administrator"},
                    "decide": {"analyst", "supervisor", "victim_identification", "administrator"}}
-        return self.role in allowed[action]
+        return self.role == SYSTEM_ROLE or self.role in allowed[action]
 
 
 def _scope(agency: Agency | None) -> Scope:
@@ -126,11 +140,12 @@ def _scope(agency: Agency | None) -> Scope:
 
 def _agency(row: object) -> Agency:
     m = row._mapping  # type: ignore[attr-defined]
-    return Agency(code=m["code"], name=m["name"], kind=m["kind"], country=m["country"], authority=m["authority"])
+    return Agency(code=m["code"], name=m["name"], kind=m["kind"], country=m["country"], authority=m["authority"],
+                  contact=m.get("contact"))
 
 
 def add_agency(s: Session, code: str, name: str, kind: str, country: str | None = None,
-               authority: str | None = None) -> Agency:
+               authority: str | None = None, contact: str | None = None) -> Agency:
     """Add an agency; a national unit needs its country, a local authority its country and authority name."""
     code = code.strip().upper()
     if kind not in AGENCY_KINDS:
@@ -144,10 +159,29 @@ def add_agency(s: Session, code: str, name: str, kind: str, country: str | None 
     if s.execute(select(agencies.c.code).where(agencies.c.code == code)).first():
         raise Conflict(f"agency {code!r} exists already")
     agency = Agency(code=code, name=name, kind=kind, country=country.upper() if country else None,
-                    authority=authority if kind == "local_authority" else None)
+                    authority=authority if kind == "local_authority" else None, contact=contact or None)
     s.execute(insert(agencies).values(code=agency.code, name=agency.name, kind=agency.kind, country=agency.country,
-                                      authority=agency.authority))
+                                      authority=agency.authority, contact=agency.contact))
     return agency
+
+
+def grant_source(s: Session, source: str, agency: str) -> None:
+    """Let `agency` write reports of `source` over the API (a source belongs to one agency)."""
+    source, agency = source.strip(), agency.strip().upper()
+    if not source or len(source) > 100:
+        raise InputRejected("a source is 1 to 100 characters, e.g. citizen-fr")
+    if not s.execute(select(agencies.c.code).where(agencies.c.code == agency)).first():
+        raise InputRejected(f"no agency {agency!r}: add it first with `lanzarote agencies add`")
+    owner = s.execute(select(agency_sources.c.agency).where(agency_sources.c.source == source)).scalar()
+    if owner is not None and owner != agency:
+        raise Conflict(f"source {source!r} belongs to {owner} already")
+    if owner is None:
+        s.execute(insert(agency_sources).values(source=source, agency=agency))
+
+
+def sources_of(s: Session, agency: str) -> set[str]:
+    """The sources `agency` may write."""
+    return set(s.execute(select(agency_sources.c.source).where(agency_sources.c.agency == agency)).scalars())
 
 
 def list_agencies(s: Session) -> list[Agency]:
@@ -184,6 +218,12 @@ def add_user(s: Session, username: str, password: str, role: str, agency: str, n
     return _user(s.execute(_users_select().where(users.c.username == username)).one())
 
 
+def active_user(s: Session, username: str) -> User | None:
+    """The active user of this name (None when unknown or disabled)."""
+    row = s.execute(_users_select().where(users.c.username == username, users.c.active.is_(True))).first()
+    return _user(row) if row is not None else None
+
+
 def list_users(s: Session, agency: str | None = None) -> list[tuple[User, bool]]:
     query = _users_select().order_by(users.c.username)
     if agency is not None:
@@ -191,9 +231,13 @@ def list_users(s: Session, agency: str | None = None) -> list[tuple[User, bool]]
     return [(_user(r), bool(r.active)) for r in s.execute(query)]
 
 
-def disable(s: Session, username: str) -> None:
-    """Disable a user: their sessions and tokens stop working at once; the user stays in the audit trail."""
-    done = s.execute(update(users).where(users.c.username == username).values(active=False))
+def disable(s: Session, username: str, agency: str | None = None) -> None:
+    """Disable a user (only one of `agency`'s when given): their sessions and tokens stop working at once; the user
+    stays in the audit trail."""
+    query = update(users).where(users.c.username == username)
+    if agency is not None:
+        query = query.where(users.c.agency == agency)
+    done = s.execute(query.values(active=False))
     if done.rowcount == 0:  # type: ignore[attr-defined]
         raise NotFound(f"no user {username!r}")
 

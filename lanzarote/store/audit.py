@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Collection
 from datetime import datetime
 from typing import NamedTuple
 
@@ -110,9 +111,11 @@ def against(s: Session, anchor: Head, since: str) -> list[str]:
 
 
 def entries(s: Session, limit: int = 200, actor: str | None = None, action: str | None = None,
-            target: str | None = None) -> list[dict[str, object]]:
-    """Entries, newest first, by actor, action, and target prefix."""
+            target: str | None = None, actors: Collection[str] | None = None) -> list[dict[str, object]]:
+    """Entries, newest first, by actor, action, and target prefix; only those of `actors` when given."""
     query = select(audit).order_by(audit.c.id.desc()).limit(limit)
+    if actors is not None:
+        query = query.where(audit.c.actor.in_(sorted(actors)))
     if actor:
         query = query.where(audit.c.actor == actor)
     if action:

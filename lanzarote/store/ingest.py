@@ -31,6 +31,8 @@ class ReportRow(NamedTuple):
     received_at: datetime | None
     document: str
     location: str
+    layered: bool = False
+    """The report carries a clearing-house block of its own."""
 
 
 class FileRow(NamedTuple):
@@ -66,10 +68,13 @@ class IngestCounts:
     files_unchanged: int = 0
     layers: int = 0
     stale_keys: set[str] = field(default_factory=set, repr=False)
+    refused: list[tuple[str, str]] = field(default_factory=list, repr=False)
+    """(location, reason) of each record an upload may not write (quarantined, and audited by the caller)."""
 
     def add(self, other: IngestCounts) -> None:
         for name in ("new", "unchanged", "new_versions", "quarantined", "files", "files_unchanged", "layers"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.refused.extend(other.refused)
 
     def as_dict(self) -> dict[str, int]:
         return {
@@ -280,6 +285,28 @@ def _write_layers(session: Session, rows: list[LayerRow], now: datetime, counts:
         else:
             inserts.append({"report_key": key, **values})
     insert_many(session, c, inserts)
+
+
+class Placement(NamedTuple):
+    """Whether a report is stored, and where it is routed (an upload may touch only what its agency may see)."""
+
+    stored: bool
+    country: str | None
+    authority: str | None
+
+
+def placements(session: Session, keys: Sequence[str]) -> dict[str, Placement]:
+    """Where each stored report of these keys is routed; keys of reports not stored are left out."""
+    if not keys:
+        return {}
+    st, r = schema.report_state, schema.reports
+    ks = sorted(set(keys))
+    out = {x.report_key: Placement(True, x.country, x.authority)
+           for x in session.execute(select(st.c.report_key, st.c.country, st.c.authority)
+                                    .where(st.c.report_key.in_(ks)))}
+    for (key,) in session.execute(select(r.c.report_key).where(r.c.report_key.in_(ks)).distinct()):
+        out.setdefault(key, Placement(True, None, None))
+    return out
 
 
 def write_quarantine(session: Session, entries: Sequence[QuarantineEntry], now: datetime) -> int:

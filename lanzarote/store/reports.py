@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import NamedTuple
 
 from pydantic import TypeAdapter
 from sqlalchemy import ColumnElement, Select, and_, func, or_, select
@@ -19,7 +20,7 @@ from sqlalchemy.orm import Session
 from lanzarote.errors import InvalidQuery, NotFound
 from lanzarote.model.base import EARLIEST_YEAR, LATEST_YEAR
 from lanzarote.model.jurisdiction import Route
-from lanzarote.model.linking import Identifier, Link
+from lanzarote.model.linking import Identifier, Link, LinkedElsewhere
 from lanzarote.model.media import FileVerdict
 from lanzarote.model.priority import Reason, Triage
 from lanzarote.model.queue import QueueItem
@@ -57,6 +58,8 @@ class StoredReport:
     linked_reports: tuple[str, ...]
     links: tuple[Link, ...]
     assigned_to: str | None = None
+    linked_elsewhere: tuple[LinkedElsewhere, ...] = ()
+    """Linked reports the viewer may not see (filled in for the viewer by the use-case layer)."""
 
 
 @dataclass(frozen=True)
@@ -163,9 +166,11 @@ def queue(
     tier: str | None = None,
     country: str | None = None,
     search: str | None = None,
+    f: QueueFilter | None = None,
 ) -> list[QueueItem]:
-    """The queue: by tier, then score, then age (oldest first); reports not ranked yet come last, oldest first."""
-    query = _ordered(_queue_select(QueueFilter(tier=tier, country=country, search=search)))
+    """The queue: by tier, then score, then age (oldest first); reports not ranked yet come last, oldest first.
+    `f`, when given, is the whole filter (instead of `tier`, `country` and `search`)."""
+    query = _ordered(_queue_select(f or QueueFilter(tier=tier, country=country, search=search)))
     if limit is not None:
         query = query.limit(limit)
     if offset:
@@ -350,8 +355,9 @@ class ReportListing:
     incident_type: str | None
 
 
-def list_reports(session: Session, *, limit: int = 50, offset: int = 0) -> list[ReportListing]:
-    """The latest version of each report, newest received first."""
+def list_reports(session: Session, *, limit: int = 50, offset: int = 0, country: str | None = None,
+                 authority: str | None = None) -> list[ReportListing]:
+    """The latest version of each report, newest received first (only those routed to `country`/`authority`)."""
     r = schema.reports
     query = (
         select(r.c.report_key, r.c.source, r.c.source_id, r.c.version, r.c.received_at, r.c.ingested_at, r.c.origin,
@@ -361,6 +367,11 @@ def list_reports(session: Session, *, limit: int = 50, offset: int = 0) -> list[
         .limit(limit)
         .offset(offset)
     )
+    if country is not None:
+        st = schema.report_state
+        query = query.join(st, st.c.report_key == r.c.report_key).where(st.c.country == country)
+        if authority is not None:
+            query = query.where(st.c.authority == authority)
     return [
         ReportListing(
             report_key=x.report_key, source=x.source, source_id=x.source_id, version=x.version,
@@ -369,6 +380,36 @@ def list_reports(session: Session, *, limit: int = 50, offset: int = 0) -> list[
         )
         for x in session.execute(query)
     ]
+
+
+class Placed(NamedTuple):
+    """Where a report sits: its subject, and the country and authority it is routed to."""
+
+    report_key: str
+    source_id: str
+    subject_id: str | None
+    country: str | None
+    authority: str | None
+
+
+def subject_members(session: Session, subject_ids: Collection[str]) -> list[Placed]:
+    """Every report of these subjects, with where each is routed (need-to-know over links)."""
+    if not subject_ids:
+        return []
+    s = schema.report_state
+    rows = session.execute(select(s.c.report_key, s.c.source_id, s.c.subject_id, s.c.country, s.c.authority)
+                           .where(s.c.subject_id.in_(sorted(subject_ids))).order_by(s.c.report_key))
+    return [Placed(*row) for row in rows]
+
+
+def placed(session: Session, keys: Collection[str]) -> dict[str, Placed]:
+    """Where each of these reports sits (keys without a state are left out)."""
+    if not keys:
+        return {}
+    s = schema.report_state
+    rows = session.execute(select(s.c.report_key, s.c.source_id, s.c.subject_id, s.c.country, s.c.authority)
+                           .where(s.c.report_key.in_(sorted(keys))))
+    return {row.report_key: Placed(*row) for row in rows}
 
 
 def count_reports(session: Session) -> int:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import math
 import statistics
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, and_, func, select, true
+from sqlalchemy import ColumnElement, and_, func, select, true, tuple_
 from sqlalchemy.orm import Session
 
 from lanzarote.store import schema
@@ -84,4 +85,32 @@ def _time_to_act(session: Session, where: ColumnElement[bool]) -> dict[str, dict
         out[t] = {"acted": len(values), "waiting": int(waiting.get(t, 0)),
                   "median": round(statistics.median(values), 1) if values else None,
                   "p90": round(values[math.ceil(0.9 * len(values)) - 1], 1) if values else None}
+    return out
+
+
+def list_matches(session: Session, scope: Scope, name: str, limit: int) -> list[tuple[str, str]]:
+    """Up to `limit` reports `scope` covers with a file matched in list `name`, most urgent first, as (report key,
+    verdicts JSON). Need-to-know is part of the query and the search walks on in pages until `limit` are found, so
+    an agency never gets a list cut short by other agencies' reports."""
+    s = schema.report_state
+    needle = '"list_name":' + json.dumps(name, ensure_ascii=False, separators=(",", ":"))
+    query = (select(s.c.report_key, s.c.verdicts, s.c.tier_rank, s.c.received_at)
+             .where(_in_scope(scope), s.c.verdicts.contains(needle, autoescape=True))
+             .order_by(s.c.tier_rank, s.c.received_at, s.c.report_key))
+    out: list[tuple[str, str]] = []
+    after: tuple[int, datetime, str] | None = None
+    while len(out) < limit:
+        page = query if after is None else query.where(
+            tuple_(s.c.tier_rank, s.c.received_at, s.c.report_key) > tuple_(*after))
+        rows = session.execute(page.limit(limit * 2)).all()
+        for row in rows:
+            verdicts = json.loads(row.verdicts)  # the text search finds candidates; the document decides
+            if any(m.get("list_name") == name for v in verdicts for m in v.get("matches", ())):
+                out.append((row.report_key, row.verdicts))
+                if len(out) >= limit:
+                    break
+        if len(rows) < limit * 2:
+            break
+        last = rows[-1]
+        after = (last.tier_rank, last.received_at, last.report_key)
     return out

@@ -58,6 +58,6 @@ def create_app(engine: Engine, secret: str | None = None) -> FastAPI:
 def app_from_config() -> FastAPI:
     """The application on the configured store (what `lanzarote serve` runs in each worker process)."""
     from lanzarote import config
-    from lanzarote.store.db import open_store
+    from lanzarote.service import open_store
 
     return create_app(open_store(), str(config.get("secret_key")) or None)

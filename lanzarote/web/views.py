@@ -1,12 +1,11 @@
 """The analysts' pages: queue, report, subject, dashboard, administration and audit, rendered on the server.
 
-Pages call the same functions as the API, so need-to-know, auditing and validation are the API's. Forms post with
-the page's CSRF token and answer with a redirect (post/redirect/get).
+Pages call the same use cases as the API and the command line (`lanzarote.service`), so need-to-know, auditing and
+validation are theirs. Forms post with the page's CSRF token and answer with a redirect (post/redirect/get).
 """
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import quote, urlencode
@@ -15,16 +14,16 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
-from lanzarote.api import figures, links, people
+from lanzarote.api import people
 from lanzarote.api import reports as api_reports
-from lanzarote.api.context import COOKIE, Ctx, CurrentUser, Db, context, csrf_ok, require, scoped
+from lanzarote.api.context import COOKIE, Ctx, CurrentUser, Db, context, csrf_ok
 from lanzarote.api.reports import Filter, RoutingDecision
 from lanzarote.errors import LanzaroteError, NotAuthenticated
 from lanzarote.model.report import PartyRole
-from lanzarote.store import access, audit
-from lanzarote.store import subjects as store_subjects
-from lanzarote.store.access import User
-from lanzarote.store.stats import statistics_for
+from lanzarote.service import AGENCY_KINDS, ROLES, User, figures, links
+from lanzarote.service import people as service_people
+from lanzarote.service import reports as service_reports
+from lanzarote.service.actors import require
 from lanzarote.triage.rules import Rules
 from lanzarote.web import svg
 
@@ -70,8 +69,7 @@ def login(request: Request, s: Db, ctx: Ctx, username: Annotated[str, Form(max_l
 @router.post("/logout")
 def logout(request: Request, s: Db, ctx: Ctx, user: CurrentUser, csrf: Csrf) -> Response:
     csrf_ok(request, ctx, csrf)
-    access.close_session(s, request.cookies.get(COOKIE, ""))
-    audit.record(s, user.username, "logout", "-", "", datetime.now(UTC))
+    service_people.log_out(s, user, request.cookies.get(COOKIE, ""))
     response = RedirectResponse("/login", status_code=303)
     response.delete_cookie(COOKIE)
     return response
@@ -80,11 +78,11 @@ def logout(request: Request, s: Db, ctx: Ctx, user: CurrentUser, csrf: Csrf) -> 
 @router.get("/", response_class=HTMLResponse)
 def queue_page(request: Request, s: Db, ctx: Ctx, user: CurrentUser, f: Filter,
                cursor: api_reports.Cursor = None) -> Response:
-    page = api_reports.queue_for(s, user, f, cursor)
+    page = service_reports.queue(s, user, f, cursor, "web", api_reports.PAGE)
     params = {k: v for k, v in request.query_params.items() if k != "cursor" and v}
     next_url = "/?" + urlencode({**params, "cursor": page.next_cursor}) if page.next_cursor else None
-    colleagues = [u.username for u, active in access.list_users(s, None if user.is_hub else user.agency) if active]
-    return render(request, "queue.html", user, items=page.items, total=ctx.counts.get(s, scoped(user, f)),
+    colleagues = service_reports.colleagues(s, user)
+    return render(request, "queue.html", user, items=page.items, total=ctx.counts.get(s, user, f),
                   cap=ctx.counts.cap,
                   f=f, params=params, next_url=next_url, first_page=bool(cursor), colleagues=colleagues,
                   here=str(request.url.path) + ("?" + str(request.url.query) if request.url.query else ""))
@@ -92,12 +90,10 @@ def queue_page(request: Request, s: Db, ctx: Ctx, user: CurrentUser, f: Filter,
 
 @router.get("/reports/{report_id:path}", response_class=HTMLResponse)
 def report_page(request: Request, report_id: str, s: Db, user: CurrentUser) -> Response:
-    stored = api_reports.read_report(s, user, report_id, "web")
-    key = api_reports.key_of(stored)
-    suggestions = store_subjects.suggestions_for(s, {key}, user.scope)
-    colleagues = [u.username for u, active in access.list_users(s) if active and u.may_see(
-        stored.route.country if stored.route else None,
-        (stored.route.authority or stored.route.national_unit) if stored.route else None)]
+    stored = service_reports.read(s, user, report_id, "web")
+    key = service_reports.key_of(stored)
+    suggestions = links.suggestions_for(s, user, {key})
+    colleagues = service_reports.colleagues(s, user, stored)
     return render(request, "report.html", user, r=stored.report, stored=stored, key=key,
                   victims=[p for p in stored.report.parties if p.role is PartyRole.VICTIM],
                   others=[p for p in stored.report.parties if p.role is not PartyRole.VICTIM],
@@ -110,7 +106,7 @@ def assign(request: Request, report_id: str, s: Db, ctx: Ctx, user: CurrentUser,
            username: Annotated[str, Form(max_length=100)] = "",
            back_to: Annotated[str, Form(max_length=2000)] = "") -> Response:
     csrf_ok(request, ctx, csrf)
-    api_reports.assign(s, user, report_id, username or None)
+    service_reports.assign(s, user, report_id, username or None)
     return back(back_to or f"/reports/{quote(report_id)}")
 
 
@@ -119,8 +115,9 @@ def route(request: Request, report_id: str, s: Db, ctx: Ctx, user: CurrentUser, 
           country: Annotated[str, Form(max_length=2)], reason: Annotated[str, Form(max_length=2000)],
           authority: Annotated[str, Form(max_length=300)] = "") -> Response:
     csrf_ok(request, ctx, csrf)
-    decision = RoutingDecision(country=country, authority=authority or None, reason=reason)
-    api_reports.override_route(s, user, report_id, decision, ctx.tables)
+    decision = RoutingDecision(country=country, authority=authority or None, reason=reason)  # the API's validation
+    service_reports.override_route(s, user, report_id, decision.country, decision.authority, decision.reason,
+                                   ctx.tables)
     return back(f"/reports/{quote(report_id)}")
 
 
@@ -146,14 +143,14 @@ def _priors(items: list[Any]) -> dict[str, list[str]]:
 
 @router.get("/subjects/{subject_id}", response_class=HTMLResponse)
 def subject_page(request: Request, subject_id: str, s: Db, user: CurrentUser) -> Response:
-    view = links.subject_for(s, user, subject_id)
+    view = links.subject(s, user, subject_id, "web")
     graph = svg.link_graph(view.reports, view.links, _priors(view.reports))
     return render(request, "subject.html", user, view=view, graph=graph, here=f"/subjects/{quote(subject_id)}")
 
 
 @router.get("/dashboard", response_class=HTMLResponse)
 def dashboard(request: Request, s: Db, user: CurrentUser) -> Response:
-    st = statistics_for(s, user.scope)
+    st = figures.statistics(s, user)
     return render(request, "dashboard.html", user, st=st,
                   per_day=svg.stacked_days(st.days, st.per_day),
                   per_country=svg.bars([(f"{c} · {a}", n) for c, a, n in st.per_country], "Reports per country"),
@@ -163,9 +160,10 @@ def dashboard(request: Request, s: Db, user: CurrentUser) -> Response:
 @router.get("/admin", response_class=HTMLResponse)
 def admin(request: Request, s: Db, ctx: Ctx, user: CurrentUser) -> Response:
     require(user, "administer")
-    return render(request, "admin.html", user, users=access.list_users(s), agencies=access.list_agencies(s),
-                  hash_lists=figures.hash_lists(), tables_version=ctx.tables.version,
-                  rules_version=Rules.load().version, roles=access.ROLES, kinds=access.AGENCY_KINDS)
+    return render(request, "admin.html", user, users=service_people.users(s, user),
+                  agencies=service_people.agencies(s, user), hash_lists=figures.hash_lists(),
+                  tables_version=ctx.tables.version, rules_version=Rules.load().version, roles=ROLES,
+                  kinds=AGENCY_KINDS)
 
 
 @router.post("/admin/users")
@@ -198,7 +196,7 @@ def admin_add_agency(request: Request, s: Db, ctx: Ctx, user: CurrentUser, csrf:
 @router.get("/audit", response_class=HTMLResponse)
 def audit_page(request: Request, s: Db, user: CurrentUser, actor: str = "", action: str = "",
                target: str = "") -> Response:
-    rows = people.audit_search(s, user, actor[:100], action[:40], target[:300])
+    rows = service_people.audit_search(s, user, actor[:100], action[:40], target[:300])
     return render(request, "audit.html", user, rows=rows, actor=actor, action=action, target=target)
 
 

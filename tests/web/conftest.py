@@ -1,5 +1,6 @@
 """A processed synthetic store with users of three agencies: the hub (analyst, victim specialist, auditor,
-administrator), the German national unit (analyst) and the French national unit (analyst)."""
+administrator), the German national unit (analyst) and the French national unit (analyst); the hub may upload
+reports of source `citizen`, France of `citizen-fr`."""
 
 from __future__ import annotations
 
@@ -38,6 +39,8 @@ def web_engine(engine: Engine, tmp_path: Path) -> Engine:
         access.add_user(s, "fr-analyst", PASSWORD, "analyst", "FR", now)
         access.add_user(s, "hub-auditor", PASSWORD, "auditor", access.HUB, now)
         access.add_user(s, "hub-admin", PASSWORD, "administrator", access.HUB, now)
+        access.grant_source(s, "citizen", access.HUB)  # what each agency's uploads may create
+        access.grant_source(s, "citizen-fr", "FR")
     return engine
 
 

@@ -23,6 +23,16 @@ branch_labels = None
 depends_on = None
 
 NEW_COLUMNS = ("provider", "incident_type", "assigned_to", "first_action_at")
+
+AGENCIES = sa.Table(  # as this revision made it (later ones add to it): frozen, not today's declaration
+    "agencies",
+    sa.MetaData(),
+    sa.Column("code", sa.String(40), primary_key=True),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("kind", sa.String(20), nullable=False),
+    sa.Column("country", sa.String(2)),
+    sa.Column("authority", sa.String(300)),
+)
 BACKFILL_BATCH = 5000
 
 
@@ -44,14 +54,14 @@ def upgrade() -> None:
                     ["authority", "tier_rank", sa.text(score), "received_at", "report_key"])
     if bind.dialect.name == "postgresql":  # agency codes of local authorities are longer than a country's
         op.alter_column("users", "agency", type_=sa.String(40), existing_nullable=False)
-    access.agencies.create(bind, checkfirst=True)
+    AGENCIES.create(bind, checkfirst=True)
     access.api_tokens.create(bind, checkfirst=True)
     schema.route_overrides.create(bind, checkfirst=True)
 
     bind.execute(sa.text(
         "UPDATE report_state SET received_at = (SELECT r.ingested_at FROM reports r "
         "WHERE r.report_key = report_state.report_key AND r.latest) WHERE received_at IS NULL"))
-    agencies = access.agencies
+    agencies = AGENCIES
     bind.execute(sa.insert(agencies).values(code=access.HUB, name="International hub", kind="hub"))
     codes = {c for (c,) in bind.execute(sa.select(access.users.c.agency).distinct())} - {access.HUB}
     for code in sorted(codes):
@@ -81,7 +91,7 @@ def _backfill_provider_and_incident(bind: sa.Connection) -> None:
 def downgrade() -> None:
     schema.route_overrides.drop(op.get_bind())
     access.api_tokens.drop(op.get_bind())
-    access.agencies.drop(op.get_bind())
+    AGENCIES.drop(op.get_bind())
     op.drop_index("ix_report_state_authority_order", table_name="report_state")
     for name in ("assigned_to", "provider", "incident_type"):
         op.drop_index(f"ix_report_state_{name}", table_name="report_state")
