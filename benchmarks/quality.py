@@ -102,6 +102,26 @@ def evaluate(engine: Engine, truth_path: Path) -> dict[str, Any]:
     }
 
 
+def reader_cost(engine: Engine, sample: int = 5_000) -> tuple[float, int]:
+    """Microseconds of CPU the free-text reader takes a report, over a sample of the stored reports (one core)."""
+    from lanzarote.store import schema
+    from lanzarote.store.db import session
+    from lanzarote.store.reports import assembled
+    from lanzarote.triage.lexicon import load
+    from lanzarote.triage.signals import texts_of
+    from lanzarote.triage.text import text_signals
+
+    with session(engine) as s:
+        keys = [k for (k,) in s.execute(select(schema.report_state.c.report_key).limit(sample))]
+        reports = list(assembled(s, keys).values())
+    lexicon = load()
+    texts = [texts_of(r) for r in reports]
+    start = time.process_time()
+    for t in texts:
+        text_signals(t, lexicon)
+    return (time.process_time() - start) / max(1, len(texts)) * 1e6, len(texts)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--reports", type=int, default=100_000)
@@ -142,6 +162,8 @@ def main() -> None:
             texts = evaluate_texts(half, lang)
             if texts.counts:
                 print("  " + texts.line())
+    cost, sampled = reader_cost(engine)
+    print(f"free-text reader: {cost:,.0f} µs of CPU a report (mean over {sampled:,} stored reports)")
     print(f"ingest + process of {args.reports:,} reports: {seconds:,.0f} s")
     print(describe())
 

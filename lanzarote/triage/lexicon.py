@@ -7,7 +7,7 @@ rules say which concepts together make a signal. The engine (`text.py`) is the s
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
@@ -79,6 +79,10 @@ class ConceptSet:
         found = [self._ids[i] for i in self._set.Match(clause) or ()] if self._ids else []
         return sorted([*found, *self._always])
 
+    def matching(self, text: str) -> list[tuple[str, re.Pattern[str]]]:
+        """(name, pattern) of the patterns that may match `text`, in file order."""
+        return [self._patterns[i] for i in self.candidates(text)]
+
     def mentions(self, clause: str) -> list[tuple[str, re.Match[str]]]:
         """(concept, match) for every pattern that matches `clause`."""
         out = []
@@ -96,8 +100,10 @@ class Language:
     stopwords: frozenset[str]
     negation: frozenset[str]
     denial: re.Pattern[str] | None
-    clause_break: re.Pattern[str]
-    rewrites: tuple[tuple[re.Pattern[str], str], ...]
+    clauses: re.Pattern[str]
+    """Where a sentence is cut into clauses: punctuation, and the language's words that start another clause."""
+    rewrites: ConceptSet
+    """Rewrites (replacement, pattern) applied before concepts are searched, found in one pass."""
     concepts: ConceptSet
     negates_after_verb: bool
     """German and Dutch put the negation after the verb ("ich fasse sie nicht an"): it scopes the whole clause."""
@@ -119,6 +125,14 @@ class Lexicon:
     unread: dict[str, frozenset[str]]
     """Languages recognised (by their function words) but not read: their text is said to be not read."""
     rules: tuple[Rule, ...]
+    _by_concept: dict[str, tuple[int, ...]] = field(default_factory=dict)
+    """For each concept, the rules whose first group names it (so a text is tried only against rules it can meet)."""
+
+    def rules_for(self, concepts: set[str]) -> list[Rule]:
+        """The rules whose every group has a concept among `concepts`, in file order."""
+        candidates = sorted({i for c in concepts for i in self._by_concept.get(c, ())})
+        return [r for r in (self.rules[i] for i in candidates)
+                if all(not concepts.isdisjoint(group) for group in r.need)]
 
     @property
     def read(self) -> tuple[str, ...]:
@@ -126,6 +140,8 @@ class Lexicon:
 
 
 _AFTER_VERB = {"de", "nl"}
+CLAUSE_MARKS = r"[,;()\[\]\"|/]|(?<!\d):|:(?!\d)|\s-\s|\.\.+"
+"""Punctuation that ends a clause in the folded (ASCII) text; a colon between digits is a time, not a break."""
 
 
 @cache
@@ -143,10 +159,14 @@ def load(path: Path = DEFAULT) -> Lexicon:
             if unknown:
                 raise ConfigurationError(f"triage lexicon: rule {signal} names unknown concepts {', '.join(unknown)}")
             rules.append(Rule(signal, alt.need, frozenset(alt.unless)))
+    by_concept: dict[str, list[int]] = {}
+    for index, rule in enumerate(rules):
+        for concept in rule.need[0]:
+            by_concept.setdefault(concept, []).append(index)
     return Lexicon(
         version=spec.version, window=spec.window, particles=frozenset(spec.separable_particles),
         languages=languages, unread={code: frozenset(words.split()) for code, words in spec.unread.items()},
-        rules=tuple(rules),
+        rules=tuple(rules), _by_concept={c: tuple(ix) for c, ix in by_concept.items()},
     )
 
 
@@ -154,12 +174,12 @@ def _language(code: str, spec: LanguageSpec) -> Language:
     try:
         patterns = [(concept, re.compile(_expand(p, spec.terms))) for concept, alternatives in spec.concepts.items()
                     for p in alternatives]
-        rewrites = tuple((re.compile(p), r) for p, r in spec.rewrite)
-        clause_break = re.compile(spec.clause_break)
+        rewrites = ConceptSet([(r, re.compile(p)) for p, r in spec.rewrite])
+        clauses = re.compile(CLAUSE_MARKS + "|" + spec.clause_break)
         denial = re.compile(r"\b(?:" + "|".join(re.escape(d) for d in spec.denial) + r")\b") if spec.denial else None
     except (re.error, KeyError) as exc:
         raise ConfigurationError(f"triage lexicon: a pattern of language {code!r} is invalid: {exc}") from exc
-    return Language(code, frozenset(spec.stopwords.split()), frozenset(spec.negation), denial, clause_break,
+    return Language(code, frozenset(spec.stopwords.split()), frozenset(spec.negation), denial, clauses,
                     rewrites, ConceptSet(patterns), code in _AFTER_VERB)
 
 

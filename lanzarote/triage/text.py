@@ -21,9 +21,9 @@ from dataclasses import dataclass, field
 from lanzarote.triage.lexicon import Language, Lexicon, Rule
 
 _SENTENCES = re.compile(r"(?<=[.!?;…])\s+|\n+|(?<=[.!?])(?=[A-ZÄÖÜÀ-Ý])")
-_CLAUSES = re.compile(r"[,;()\[\]\"“”«»„|/]|(?<!\d):|:(?!\d)|\s[-–—]\s|\.\.+")
 _WORD = re.compile(r"[a-z0-9]+")
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
+_COMBINING = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
 QUOTATION = "quotation"
 
 NAMES = {"en": "English", "fr": "French", "es": "Spanish", "de": "German", "it": "Italian", "nl": "Dutch",
@@ -56,21 +56,23 @@ def fold(text: str) -> str:
         text = _EMOJI_RE.sub(lambda m: f" {_EMOJI[m.group(0)]} ", text)
     if text.isascii():
         return text.lower()
-    decomposed = unicodedata.normalize("NFKD", text.lower())
-    return _NON_ASCII.sub(" ", "".join(ch for ch in decomposed if not unicodedata.combining(ch)))
+    return _NON_ASCII.sub(" ", _COMBINING.sub("", unicodedata.normalize("NFKD", text.lower())))
+
+
+_LATIN = re.compile(r"[A-Za-z\u00C0-\u024F]")
+_OTHER_LETTERS = re.compile(r"[^\W\d_A-Za-z\u00C0-\u024F\u1E00-\u1EFF]")
 
 
 def script_not_read(text: str) -> str | None:
     """The script most of the text's letters are in, when it is not Latin (the lexicon reads none of them)."""
-    letters = [ch for ch in text if ch.isalpha()]
-    if not letters or text.isascii():
+    if text.isascii():
         return None
-    scripts: Counter[str] = Counter()
-    for ch in letters:
-        name = unicodedata.name(ch, "")
-        scripts[next((s for s in _SCRIPTS if name.startswith(s)), "LATIN")] += 1
-    script, count = scripts.most_common(1)[0]
-    return script.title() if script != "LATIN" and count > len(letters) / 3 else None
+    others = _OTHER_LETTERS.findall(text)
+    if len(others) * 2 <= len(_LATIN.findall(text)):
+        return None
+    scripts = Counter(next((sc for sc in _SCRIPTS if unicodedata.name(ch, "").startswith(sc)), "OTHER")
+                      for ch in others[:200])
+    return scripts.most_common(1)[0][0].title()
 
 
 def _scores(words: set[str], lexicon: Lexicon) -> dict[str, int]:
@@ -112,7 +114,7 @@ class _Sentence:
 
 
 def _clauses(sentence: str, lang: Language) -> list[str]:
-    return [c for piece in _CLAUSES.split(sentence) for c in lang.clause_break.split(piece) if c and c.strip()]
+    return [c for c in lang.clauses.split(sentence) if c and c.strip()]
 
 
 def _with_particles(clause: str, particles: frozenset[str]) -> str:
@@ -143,7 +145,7 @@ def _negated(clause: str, match: re.Match[str], lang: Language, others: list[tup
 
 
 def _read(sentence: _Sentence, folded: str, lang: Language, lexicon: Lexicon) -> None:
-    for pattern, replacement in lang.rewrites:
+    for replacement, pattern in lang.rewrites.matching(folded):
         folded = pattern.sub(replacement, folded)
     denial = lang.denial.search(folded) if lang.denial else None
     offset = 0
@@ -153,13 +155,14 @@ def _read(sentence: _Sentence, folded: str, lang: Language, lexicon: Lexicon) ->
         text = _with_particles(clause, lexicon.particles) if lang.negates_after_verb else clause
         mentions = lang.concepts.mentions(text)
         spans = [m.span() for _, m in mentions]
+        cued = not lang.negation.isdisjoint(_WORD.findall(text))  # no cue in the clause: nothing in it is negated
         for concept, match in mentions:
             denied = denial is not None and at + match.start() >= denial.end()
             others = [span for span in spans if span != match.span()]
             if concept == QUOTATION:
                 sentence.quoted = True
                 sentence.parts.setdefault(concept, match.group(0).strip())
-            elif concept not in sentence.parts and not denied and not _negated(text, match, lang, others):
+            elif concept not in sentence.parts and not denied and not (cued and _negated(text, match, lang, others)):
                 sentence.parts[concept] = match.group(0).strip()
 
 
@@ -171,7 +174,7 @@ def _evidence(sentence: _Sentence, parts: dict[str, str]) -> str:
 def _apply(rule: Rule, sentences: list[_Sentence], frames: set[str], window: int) -> str | None:
     """The evidence for `rule` in these sentences, or None: a concept of its first group in a sentence read, and a
     further concept of each other group (no concept counting twice) in that sentence or within `window` around it."""
-    if not rule.unless.isdisjoint(frames):
+    if not rule.unless.isdisjoint(frames) or any(frames.isdisjoint(group) for group in rule.need):
         return None
     first, *others = rule.need
     for i, sentence in enumerate(sentences):
@@ -208,7 +211,7 @@ def read_text(text: str, lexicon: Lexicon) -> list[TextSignal]:
             _read(sentence, f, lexicon.languages[code], lexicon)
     frames = {c for s in sentences for c in s.parts}
     done: set[str] = set()
-    for rule in lexicon.rules:
+    for rule in lexicon.rules_for(frames):
         if rule.signal in done:
             continue
         evidence = _apply(rule, sentences, frames, lexicon.window)
