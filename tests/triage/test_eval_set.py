@@ -9,7 +9,7 @@ from benchmarks.triage_eval import LANGUAGES, evaluate, items
 
 MAIN = ("en", "fr", "es", "de")
 
-FLOORS = {"dev": {"p1_recall": 0.80, "negatives_p1": 0.05}, "heldout": {"p1_recall": 0.25, "negatives_p1": 0.15}}
+FLOORS = {"dev": {"p1_recall": 0.80, "negatives_p1": 0.05}, "heldout": {"p1_recall": 0.20, "negatives_p1": 0.15}}
 """What each half reached when this was written, less a margin: a regression guard, not the target (README)."""
 
 
