@@ -3,7 +3,8 @@ DOMAIN.md's signal table and a description of the tiers, never the lexicon or th
 
 Each language has a development half (`xx-dev.jsonl`, read while working on the reader) and a held-out half
 (`xx-heldout.jsonl`, that nobody tunes on; its misses are never listed). Once the held-out figures had been looked at
-to choose between two rules, new writers added fresh held-out texts (`xx-fresh.jsonl`) that nobody has read.
+to choose between two rules, new writers added fresh held-out texts (`xx-fresh.jsonl`) that nobody has read, and
+other new writers more development texts (`xx-dev2.jsonl`).
 Each item is a text (and sometimes the reported account's profile) with the tier a careful analyst would give it:
 P1, P2, or NEG (a hard negative that must not be P1).
 
@@ -25,7 +26,7 @@ from typing import Any
 
 DATA = Path(__file__).parent / "data" / "triage_eval"
 LANGUAGES = ("en", "fr", "es", "de", "it", "nl")
-HALVES = ("dev", "heldout", "fresh")
+HALVES = ("dev", "dev2", "heldout", "fresh")
 TARGETS = {"p1_recall": 0.95, "p1_precision": 0.90, "p2_or_higher_recall": 0.90, "negatives_p1": 0.02}
 
 
@@ -117,7 +118,7 @@ def main() -> None:
             if not figures.counts:
                 continue
             print(figures.line())
-            if args.misses and half == "dev":
+            if args.misses and half.startswith("dev"):
                 for miss in figures.misses:
                     print("   ", *miss)
 
