@@ -140,7 +140,7 @@ class Lexicon:
 
 
 _AFTER_VERB = {"de", "nl"}
-CLAUSE_MARKS = r"[,;()\[\]\"|/]|(?<!\d):|:(?!\d)|\s-\s|\.\.+"
+CLAUSE_MARKS = r"\s/\s|[,;()\[\]\"|]|(?<!\d):|:(?!\d)|\s-\s|\.\.+"
 """Punctuation that ends a clause in the folded (ASCII) text; a colon between digits is a time, not a break."""
 
 
