@@ -307,3 +307,40 @@ def expiring_p1_preservations(s: Session, report_keys: Sequence[str], days: int 
     """The reports (already shown to the caller) in a P1 case whose preservation ends within `days`: the queue
     marks them above everything else."""
     return store.p1_preservation_expiring(s, report_keys, datetime.now(UTC) + timedelta(days=days))
+
+
+def deadline_json(d: Deadline) -> dict[str, object]:
+    """One deadline as the JSON feed gives it."""
+    return {"case_id": d.case_id, "case_title": d.case_title, "owner_agency": d.owner_agency,
+            "request_id": d.request_id, "instrument": d.instrument, "to_state": d.to_state, "urgent": d.urgent,
+            "clock": d.clock, "label": d.label, "source": d.source,
+            "due": d.due.isoformat() if d.due else None, "level": d.reading.level.value, "text": d.reading.text}
+
+
+def deadlines_json(found: Deadlines) -> dict[str, object]:
+    return {"now": found.now.isoformat(),
+            **{name: [deadline_json(d) for d in getattr(found, name)] for name in ("overdue", "today", "week",
+                                                                                  "chase")}}
+
+
+def as_ical(found: Deadlines) -> bytes:
+    """The deadlines as an iCalendar file (one event per deadline, ending when the clock ends), for a calendar
+    program; clocks without a deadline are left out."""
+    from icalendar import Calendar, Event
+
+    cal = Calendar()
+    cal.add("prodid", "-//Lanzarote//deadlines//EN")
+    cal.add("version", "2.0")
+    for d in found.all():
+        if d.due is None:
+            continue
+        event = Event()
+        what = f"request {d.request_id}" if d.request_id else "case"
+        event.add("uid", f"lanzarote-case{d.case_id}-{what.replace(' ', '')}-{d.clock}@lanzarote.invalid")
+        event.add("dtstamp", found.now)
+        event.add("dtstart", d.due - timedelta(hours=1))
+        event.add("dtend", d.due)
+        event.add("summary", f"{'URGENT ' if d.urgent else ''}case {d.case_id}, {what}: {d.label}")
+        event.add("description", f"{d.case_title}\n{d.reading.text}\nSource: {d.source}")
+        cal.add_component(event)
+    return bytes(cal.to_ical())
