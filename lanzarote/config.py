@@ -55,6 +55,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("clearing_house_sources", "ncmec", "Sources (comma-separated) whose reports may come with a clearing-house "
             "layer or as a provider's report: an upload may send them only for a source its agency owns."),
     Setting("web_workers", 2, "Server processes of `lanzarote serve` (one per core is a good start)."),
+    Setting("clock_warning_shares", "0.5,0.8", "Shares of a legal clock (comma-separated, between 0 and 1) at which "
+            "a request is flagged before its last day ('due') and its end ('overdue')."),
+    Setting("chase_days", 30, "A request without a deadline (mutual legal assistance) is due to be chased this many "
+            "days after it was sent or last chased."),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}
