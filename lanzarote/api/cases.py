@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Path, Response
 from pydantic import BaseModel, Field
 
 from lanzarote.api.context import CurrentUser, Db
 from lanzarote.service import cases as service
+
+RowId = Annotated[int, Path(ge=1, le=2**63 - 1, description="A row id: a positive 64-bit integer")]
 
 router = APIRouter(prefix="/api/v1")
 
@@ -68,7 +70,7 @@ class NewTask(BaseModel):
     title: str = Field(max_length=300)
     owner: str = Field(max_length=100)
     due_on: date
-    request_id: int | None = None
+    request_id: int | None = Field(default=None, ge=1, le=2**63 - 1)
     clock: str | None = Field(None, max_length=60)
 
 
@@ -88,13 +90,13 @@ def api_open(s: Db, user: CurrentUser, body: NewCase) -> dict[str, Any]:
 
 
 @router.get("/cases/{case_id}", tags=["cases"])
-def api_case(case_id: int, s: Db, user: CurrentUser) -> dict[str, Any]:
+def api_case(case_id: RowId, s: Db, user: CurrentUser) -> dict[str, Any]:
     """A case with its timeline, tasks and requests (404 for an agency that takes no part in it)."""
     return case_json(service.case(s, user, case_id, "api"))
 
 
 @router.patch("/cases/{case_id}", tags=["cases"])
-def api_change(case_id: int, s: Db, user: CurrentUser, body: Change) -> dict[str, Any]:
+def api_change(case_id: RowId, s: Db, user: CurrentUser, body: Change) -> dict[str, Any]:
     """Move a case on, add an agency, attach a report or a subject."""
     if body.state:
         service.move(s, user, case_id, body.state, body.on)
@@ -108,13 +110,13 @@ def api_change(case_id: int, s: Db, user: CurrentUser, body: Change) -> dict[str
 
 
 @router.post("/cases/{case_id}/tasks", tags=["cases"])
-def api_task(case_id: int, s: Db, user: CurrentUser, body: NewTask) -> dict[str, Any]:
+def api_task(case_id: RowId, s: Db, user: CurrentUser, body: NewTask) -> dict[str, Any]:
     return {"id": service.add_task(s, user, case_id, body.title, body.owner, body.due_on, body.request_id,
                                    body.clock)}
 
 
 @router.post("/cases/{case_id}/requests", tags=["requests"])
-def api_send(case_id: int, s: Db, user: CurrentUser, body: NewRequest) -> dict[str, Any]:
+def api_send(case_id: RowId, s: Db, user: CurrentUser, body: NewRequest) -> dict[str, Any]:
     """Send a legal request about a case; the answer carries the warnings shown before it was sent."""
     sent, warnings = service.send_request(s, user, case_id, body.instrument, body.to_state, body.about,
                                           body.event_on)
@@ -122,7 +124,7 @@ def api_send(case_id: int, s: Db, user: CurrentUser, body: NewRequest) -> dict[s
 
 
 @router.post("/requests/{request_id}/steps/{step}", tags=["requests"])
-def api_step(request_id: int, step: str, s: Db, user: CurrentUser) -> dict[str, Any]:
+def api_step(request_id: RowId, step: str, s: Db, user: CurrentUser) -> dict[str, Any]:
     """Record what happened to a request (e.g. `preserved`, `not_possible`)."""
     return request_json(service.record_step(s, user, request_id, step))
 

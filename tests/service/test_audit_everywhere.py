@@ -24,6 +24,14 @@ NO_REPORT = {  # operation → why it discloses no report (changes are audited b
     "PUT /api/v1/reports/{report_id}/assignment": "a change (audited as assign)",
     "PUT /api/v1/reports/{report_id}/route": "a change (audited as route)",
     "POST /api/v1/suggestions/confirm": "a decision (audited)", "POST /api/v1/suggestions/reject": "a decision",
+    "GET /api/v1/cases": "cases (each read audited by the case use case, never a report's content)",
+    "GET /api/v1/cases/{case_id}": "a case (audited as its own read)",
+    "PATCH /api/v1/cases/{case_id}": "a change (in the case's timeline and the audit trail)",
+    "POST /api/v1/requests/{request_id}/steps/{step}": "a step of a request (timeline and audit)",
+    "POST /api/v1/cases": "a new case (timeline and audit)", "POST /api/v1/cases/{case_id}/tasks": "a task",
+    "POST /api/v1/cases/{case_id}/requests": "a request sent (timeline and audit)",
+    "GET /api/v1/deadlines": "clocks of the agency's requests, no report",
+    "GET /api/v1/deadlines.ics": "the same clocks as iCalendar",
 }
 
 
@@ -56,7 +64,10 @@ CLI_NO_REPORT = {  # command → why it discloses no report
     "users tokens", "users revoke", "agencies add", "agencies list", "agencies source", "priors import",
     "hashes import", "hashes lists", "hashes remove", "match", "scan", "suggestions run",
     "suggestions confirm", "suggestions reject", "quarantine retry", "audit verify", "ingest", "process",
-    "triage", "hashes rematch",
+    "triage", "hashes rematch", "deadlines",
+    # cases and requests: every change and read is in the case's timeline and audited by its use case
+    "cases add", "cases list", "cases move", "cases open", "cases show", "cases task",
+    "requests instruments", "requests send", "requests step",
 }
 
 
