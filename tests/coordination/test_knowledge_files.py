@@ -62,7 +62,7 @@ def test_a_silent_field_must_say_not_stated(tmp_path: Path) -> None:
         (tmp_path / path.name).write_text(path.read_text())
     text = (tmp_path / "ES.yaml").read_text().replace("contact_point_24_7: not stated\n", "")
     (tmp_path / "ES.yaml").write_text(text)
-    with pytest.raises(ConfigurationError, match="ES.yaml: contact_point_24_7"):
+    with pytest.raises(ConfigurationError, match=r"ES\.yaml: contact_point_24_7"):
         KnowledgeBase.load(tmp_path)
 
 
@@ -72,5 +72,5 @@ def test_a_fact_without_its_quotation_is_refused(tmp_path: Path) -> None:
     text = (tmp_path / "FR.yaml").read_text()
     text = re.sub(r"(retention:\n(?:.*\n)*?)    quote: .*\n", r"\1", text, count=1)
     (tmp_path / "FR.yaml").write_text(text)
-    with pytest.raises(ConfigurationError, match="FR.yaml: retention.*quote"):
+    with pytest.raises(ConfigurationError, match=r"FR\.yaml: retention.*quote"):
         KnowledgeBase.load(tmp_path)
