@@ -24,6 +24,8 @@ NO_REPORT = {  # operation → why it discloses no report (changes are audited b
     "PUT /api/v1/reports/{report_id}/assignment": "a change (audited as assign)",
     "PUT /api/v1/reports/{report_id}/route": "a change (audited as route)",
     "POST /api/v1/suggestions/confirm": "a decision (audited)", "POST /api/v1/suggestions/reject": "a decision",
+    "GET /api/v1/kb": "public country facts", "GET /api/v1/kb/{code}": "public country facts",
+    "POST /api/v1/kb/warnings": "warnings from public country facts",
 }
 
 
@@ -56,7 +58,7 @@ CLI_NO_REPORT = {  # command → why it discloses no report
     "users tokens", "users revoke", "agencies add", "agencies list", "agencies source", "priors import",
     "hashes import", "hashes lists", "hashes remove", "match", "scan", "suggestions run",
     "suggestions confirm", "suggestions reject", "quarantine retry", "audit verify", "ingest", "process",
-    "triage", "hashes rematch",
+    "triage", "hashes rematch", "kb list", "kb show", "kb check",
 }
 
 
