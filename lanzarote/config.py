@@ -54,6 +54,8 @@ SETTINGS: tuple[Setting, ...] = (
             "database (made 0700); empty means audit-anchor/ in the data folder."),
     Setting("clearing_house_sources", "ncmec", "Sources (comma-separated) whose reports may come with a clearing-house "
             "layer or as a provider's report: an upload may send them only for a source its agency owns."),
+    Setting("knowledge_dir", "", "Folder of the country knowledge base (one YAML file per state and sources.yaml); "
+            "empty means the one shipped with the package."),
     Setting("web_workers", 2, "Server processes of `lanzarote serve` (one per core is a good start)."),
     Setting("clock_warning_shares", "0.5,0.8", "Shares of a legal clock (comma-separated, between 0 and 1) at which "
             "a request is flagged before its last day ('due') and its end ('overdue')."),

@@ -9,11 +9,9 @@ trail; every read is audited.
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -23,9 +21,12 @@ from lanzarote.coordination import requests as engine
 from lanzarote.coordination.cases import Case, CaseState, Task, TimelineEntry, check_move
 from lanzarote.coordination.instruments import Instrument
 from lanzarote.coordination.instruments import default as instruments
+from lanzarote.coordination.knowledge.spec import DataKind
+from lanzarote.coordination.knowledge.warnings import Draft, warnings_for
 from lanzarote.errors import AccessDenied, InputRejected, NotFound
 from lanzarote.model.priority import Tier
 from lanzarote.service.actors import require, visible
+from lanzarote.service.knowledge import knowledge_base
 from lanzarote.service.reports import key_of, trail
 from lanzarote.store import access, audit
 from lanzarote.store import cases as store
@@ -182,16 +183,25 @@ def _request(s: Session, request_id: int) -> StoredRequest | None:
     return found[0] if found else None
 
 
-def warnings_before_sending(instrument: str, to_state: str, about: str, event_on: date | None) -> list[str]:
-    """HOOK for the country knowledge base (issue 18 part B): the warnings shown before a request is sent
-    (retention, dual criminality, channel, language, central authority), from
-    `lanzarote.coordination.knowledge.warnings_for`. Until that module is present there are none to show."""
-    try:
-        knowledge: Any = importlib.import_module("lanzarote.coordination.knowledge")
-    except ModuleNotFoundError:
-        return []
-    found = knowledge.warnings_for(instrument=instrument, state=to_state, about=about, event_on=event_on)
-    return [str(getattr(w, "text", w)) for w in found]
+KNOWLEDGE_NAMES = {"eevidence_production": "production_order", "eevidence_preservation": "preservation_order",
+                   "us_provider_preservation": "preservation_domestic"}
+"""The knowledge base's name of an instrument where the request engine's differs."""
+_DATA = {kind.value: kind for kind in DataKind}
+
+
+def warnings_before_sending(requesting: str, instrument: str, to_state: str, about: str,
+                            event_on: date | None) -> list[str]:
+    """The warnings the country knowledge base gives before a request is sent (retention, dual criminality,
+    channel, language, central authority), each with its rule and the quotation it rests on. The data asked for is
+    read from the request's subject ("connection data of March"); the event defaults to today."""
+    today = datetime.now(UTC).date()
+    words = set(about.lower().replace(",", " ").split())
+    draft = Draft(requesting=requesting if len(requesting) == 2 and requesting.isalpha() else to_state,
+                  requested=to_state, instrument=KNOWLEDGE_NAMES.get(instrument, instrument),
+                  data=tuple(kind for word, kind in _DATA.items() if word in words),
+                  event_date=event_on or today, request_date=today)
+    return [f"{w.rule}: {w.message}" + (f" — “{w.quote}” ({w.source}, {w.section})" if w.quote else "")
+            for w in warnings_for(draft, knowledge_base())]
 
 
 def send_request(s: Session, user: User, case_id: int, instrument_id: str, to_state: str, about: str,
@@ -203,7 +213,8 @@ def send_request(s: Session, user: User, case_id: int, instrument_id: str, to_st
     state = to_state.strip().upper()
     if len(state) != 2 or not state.isalpha():
         raise InputRejected(f"{to_state!r} is not a state's two-letter code (ISO 3166)")
-    warnings = warnings_before_sending(inst.id, state, about, event_on)
+    requesting = (user.scope.country or "")[:2].upper()
+    warnings = warnings_before_sending(requesting, inst.id, state, about, event_on)
     now = datetime.now(UTC)
     request = engine.open_request(inst, state, now, user.username, engine.urgency(inst, found.p1_reason()))
     rid = store.add_request(s, case_id, about.strip(), instruments().version, request)

@@ -21,6 +21,7 @@ from lanzarote.api.reports import Filter, RoutingDecision
 from lanzarote.errors import LanzaroteError, NotAuthenticated
 from lanzarote.model.report import PartyRole
 from lanzarote.service import AGENCY_KINDS, ROLES, User, figures, links
+from lanzarote.service import knowledge as service_knowledge
 from lanzarote.service import people as service_people
 from lanzarote.service import reports as service_reports
 from lanzarote.service.actors import require
@@ -200,3 +201,14 @@ def audit_page(request: Request, s: Db, user: CurrentUser, actor: str = "", acti
     return render(request, "audit.html", user, rows=rows, actor=actor, action=action, target=target)
 
 
+
+
+@router.get("/kb", response_class=HTMLResponse)
+def kb_page(request: Request, user: CurrentUser) -> Response:
+    return render(request, "kb.html", user, listing=service_knowledge.countries(user), fields=service_knowledge.FIELDS)
+
+
+@router.get("/kb/{code}", response_class=HTMLResponse)
+def kb_country_page(request: Request, code: str, user: CurrentUser) -> Response:
+    return render(request, "kb_country.html", user, c=service_knowledge.country(user, code),
+                  fields=service_knowledge.FIELDS)

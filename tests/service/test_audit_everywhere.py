@@ -32,6 +32,8 @@ NO_REPORT = {  # operation → why it discloses no report (changes are audited b
     "POST /api/v1/cases/{case_id}/requests": "a request sent (timeline and audit)",
     "GET /api/v1/deadlines": "clocks of the agency's requests, no report",
     "GET /api/v1/deadlines.ics": "the same clocks as iCalendar",
+    "GET /api/v1/kb": "public country facts", "GET /api/v1/kb/{code}": "public country facts",
+    "POST /api/v1/kb/warnings": "warnings from public country facts",
 }
 
 
@@ -68,6 +70,7 @@ CLI_NO_REPORT = {  # command → why it discloses no report
     # cases and requests: every change and read is in the case's timeline and audited by its use case
     "cases add", "cases list", "cases move", "cases open", "cases show", "cases task",
     "requests instruments", "requests send", "requests step",
+    "kb list", "kb show", "kb check",
 }
 
 

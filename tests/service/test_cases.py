@@ -148,3 +148,14 @@ def test_a_task_may_point_at_a_requests_clock(web_engine: Engine) -> None:
         file = cases.case(s, de, opened.id, "test")
     (done,) = file.tasks
     assert done.request_id == sent.id and done.clock == "legal_process" and done.done_at is not None
+
+
+def test_scenario_13_a_request_for_old_connection_data_warns_of_frances_retention() -> None:
+    """DOMAIN.md scenario 13 through the request form's hook: the knowledge base's warning comes back with its quote."""
+    from datetime import UTC, datetime, timedelta
+
+    from lanzarote.service.cases import warnings_before_sending
+
+    thirteen_months_ago = (datetime.now(UTC) - timedelta(days=396)).date()
+    warnings = warnings_before_sending("ES", "mla", "FR", "connection data of the account", thirteen_months_ago)
+    assert any(w.startswith("retention:") and "“" in w for w in warnings), warnings
