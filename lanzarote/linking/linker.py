@@ -38,6 +38,18 @@ class LinkBatchResult(BaseModel):
     held: tuple[HeldIdentifier, ...]
 
 
+def held_identifier(identifier: Identifier, reports: int, accounts: int, fanout_limit: int) -> HeldIdentifier:
+    """Why `identifier` links nobody, in the words an analyst reviews: an IP address seen with more accounts than
+    SHARED_ADDRESS_ACCOUNTS, any other identifier seen in more reports than the fan-out limit."""
+    if identifier.kind is IdentifierKind.IP:
+        reason = (f"seen with {accounts} different accounts: a shared address (carrier-grade NAT, VPN, public network) "
+                  "links nobody")
+    else:
+        reason = (f"seen in {reports} reports, more than the limit of {fanout_limit}: probably a placeholder, a "
+                  "shared or test identifier, or widely shared content")
+    return HeldIdentifier(identifier=identifier, reason=reason, reports=reports)
+
+
 def linkable(s: Sighting) -> bool:
     return s.identifier.strong or s.identifier.kind is IdentifierKind.IP
 
@@ -73,9 +85,7 @@ def link_batch(
         if identifier.kind is IdentifierKind.IP:
             accounts = {s.account for _, s in occ if s.account}
             if len(accounts) > SHARED_ADDRESS_ACCOUNTS:
-                held.append(HeldIdentifier(identifier=identifier, reports=len(keys), reason=(
-                    f"seen with {len(accounts)} different accounts: a shared address (carrier-grade NAT, VPN, "
-                    "public network) links nobody")))
+                held.append(held_identifier(identifier, len(keys), len(accounts), fanout_limit))
                 continue
             usable = [(k, s) for k, s in occ if not s.proxy and s.at is not None]
             for i, (ka, sa) in enumerate(usable):
@@ -84,9 +94,7 @@ def link_batch(
                         pairs[_pair(ka, kb)].add(identifier)
             continue
         if len(keys) > fanout_limit:
-            held.append(HeldIdentifier(identifier=identifier, reports=len(keys), reason=(
-                f"seen in {len(keys)} reports, more than the limit of {fanout_limit}: probably a placeholder, a "
-                "shared or test identifier, or widely shared content")))
+            held.append(held_identifier(identifier, len(keys), 0, fanout_limit))
             continue
         ordered = sorted(keys)
         for i, ka in enumerate(ordered):

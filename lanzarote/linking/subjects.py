@@ -20,8 +20,9 @@ def assign_subjects(
 ) -> dict[str, str]:
     """A subject id for every report the links touch, and for every member of a subject they merge.
 
-    A component keeps the smallest existing subject id among its reports (so ids stay put as reports arrive);
-    a component without one is named after its smallest report key.
+    A component is named after its smallest report key, whatever subjects its reports had before: the name is a
+    function of the link graph alone, so the same store gets the same subjects however its reports were batched
+    (a subject keeps its id as reports join it, until a report with a smaller key does).
     """
     parent: dict[str, str] = {}
 
@@ -50,8 +51,7 @@ def assign_subjects(
         components.setdefault(find(key), []).append(key)
     result: dict[str, str] = {}
     for keys in components.values():
-        current = sorted({s for k in keys if (s := existing.get(k))})
-        subject = current[0] if current else subject_id_for(min(keys))
+        subject = subject_id_for(min(keys))
         for key in keys:
             result[key] = subject
     return result

@@ -8,6 +8,7 @@ PDQ index (`pdq/`, see `pdq_index`). Updating a list appends rows; an entry impo
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 import shutil
@@ -329,7 +330,9 @@ class Matcher:
         self.lists = list(lists)
         self.min_quality = int(config.get("pdq_min_quality"))
         self.video_fraction = float(config.get("vpdq_match_fraction"))
-        self._hits: dict[tuple[str, str], int] = {}
+        self._trusted: dict[tuple[str, str], set[tuple[str, str]]] = {}
+        """Per list entry, the files whose match is trusted (at most FLOOD_MATCHES)."""
+        self._scanned = itertools.count()
 
     def report_verdicts(self, report: Report) -> tuple[FileVerdict, ...]:
         queries = [query_of_report_file(f.file_id, ((h.type, h.value) for h in f.hashes)) for f in report.files]
@@ -347,15 +350,21 @@ class Matcher:
         flat = iter(self._looked_up(queries))
         return [tuple(next(flat) for _ in r.files) for r in reports]
 
-    def flag_floods(self, verdicts: Sequence[FileVerdict]) -> list[FileVerdict]:
-        """Count each list entry's matches in this run; past FLOOD_MATCHES a match is flagged, not trusted."""
+    def flag_floods(self, verdicts: Sequence[FileVerdict], owner: str | None = None) -> list[FileVerdict]:
+        """Count each list entry's matching files in this run; past FLOOD_MATCHES a match is flagged, not trusted.
+
+        With an `owner` (a report's key) a file is counted once, named by the owner and its file id: a report settled
+        twice keeps its flags, and the first FLOOD_MATCHES files an entry matches stay trusted however often they are
+        seen again. Without one (a scan), every file given is a new one."""
         out = []
         for verdict in verdicts:
             matches, flagged = [], False
             for match in verdict.matches:
-                key = (match.list_name, match.entry_id)
-                count = self._hits[key] = self._hits.get(key, 0) + 1
-                if count > FLOOD_MATCHES:
+                trusted = self._trusted.setdefault((match.list_name, match.entry_id), set())
+                file = (owner, verdict.file_id) if owner is not None else ("", str(next(self._scanned)))
+                if file not in trusted and len(trusted) < FLOOD_MATCHES:
+                    trusted.add(file)
+                if file not in trusted:
                     match, flagged = match.model_copy(update={"flood_flagged": True}), True
                 matches.append(match)
             out.append(verdict.model_copy(update={"matches": tuple(matches)}) if flagged else verdict)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Callable, Collection, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -21,12 +21,12 @@ from sqlalchemy.orm import Session
 from lanzarote import config
 from lanzarote.intake.cybertipline import SOURCE as CYBERTIPLINE
 from lanzarote.linking.identifiers import Sighting, sightings_of
-from lanzarote.linking.linker import link_batch
+from lanzarote.linking.linker import held_identifier, link_batch
 from lanzarote.linking.priors import PriorRecords
 from lanzarote.linking.subjects import assign_subjects
 from lanzarote.model.linking import Identifier, IdentifierKind
 from lanzarote.model.media import FileVerdict
-from lanzarote.model.priority import Tier
+from lanzarote.model.priority import Reason, Tier
 from lanzarote.model.report import Report
 from lanzarote.pipeline import anchor
 from lanzarote.pipeline.processes import few_collections, helpers, in_order, start_helper
@@ -180,8 +180,15 @@ def examine(s: Session, keys: Sequence[str], stages: Stages) -> list[Examined]:
 def settle(s: Session, examined: Sequence[Examined], stages: Stages, held: set[tuple[str, str]],
            now: datetime) -> tuple[list[ReportState], int, set[str]]:
     """Link examined reports against history, give them their subjects, rank them; returns the states, the number
-    of new links and the reports made stale elsewhere (their subject changed)."""
+    of new links and the reports made stale elsewhere.
+
+    The outcome must not depend on which reports share a batch or were settled before, so a report's subject, its
+    linked reports and what lifts it are all read off the subject as it stands after this batch: the batch's own
+    reports lift each other, and the other members of every subject this batch changed (a member joined, subjects
+    merged or split, a member's top-tier reasons changed) are marked stale, to be settled again with it.
+    """
     keys = [x.key for x in examined]
+    batch = set(keys)
     result = link_batch(
         [(x.key, x.sightings) for x in examined], _history(s),
         window_minutes=int(config.get("ip_link_window_minutes")),
@@ -195,38 +202,89 @@ def settle(s: Session, examined: Sequence[Examined], stages: Stages, held: set[t
     store_state.save_links(s, result.links)
     new_held = [(h.identifier.kind.value, h.identifier.value, h.reason, h.reports) for h in result.held]
     store_state.save_held(s, new_held)
-    held.update((k, v) for k, v, _, _ in new_held)
+    newly_held = {(k, v) for k, v, _, _ in new_held} - held
+    held.update(newly_held)
+    stale = _split_where_held(s, newly_held)
     touched = {k for link in result.links for k in (link.report_a, link.report_b)}
-    existing = store_state.subjects_of(s, touched | set(keys))
+    existing = store_state.subjects_of(s, touched | batch)
     members_before = store_state.members(s, {v for v in existing.values() if v})
     assignment = assign_subjects(result.links, existing,
                                  {sid: [k for k, _ in ms] for sid, ms in members_before.items()})
-    changed = store_state.set_subjects(s, assignment)
-    stale_elsewhere = changed - set(keys)
-    store_state.mark_stale(s, stale_elsewhere)
+    stale |= store_state.set_subjects(s, assignment)
     subject_of = {k: assignment.get(k) or existing.get(k) for k in keys}
     members = store_state.members(s, {v for v in subject_of.values() if v})
-    other_keys = {k for ms in members.values() for k, _ in ms} - set(keys)
-    stored_reasons = store_state.reasons_of(s, other_keys)
+    before = {sid: {k for k, _ in ms} for sid, ms in members_before.items()}
+    changed_subjects = {sid for sid, ms in members.items() if {k for k, _ in ms} != before.get(sid)}
     source_id = {k: sid for ms in members.values() for k, sid in ms}
-    states = []
-    for x in examined:
-        verdicts = tuple(stages.matcher.flag_floods(x.verdicts)) if stages.matcher and x.verdicts else x.verdicts
-        subject = subject_of[x.key]
-        linked = [k for k, _ in members.get(subject, [])] if subject else []
-        linked = [k for k in linked if k != x.key]
-        shown = tuple(source_id.get(k, k) for k in linked[:MAX_LINKED_SHOWN])
-        context = TriageContext(
-            verdicts=verdicts, prior_hits=x.prior_hits, linked_reports=shown,
-            subject_reasons=tuple(
-                (source_id.get(k, k), r) for k in linked for r in stored_reasons.get(k, ()) if r.signal in TOP_SIGNALS
-            ),
-        )
-        decision = rank(with_links(x.signals, context, x.meme), context, stages.rules, stages.lexicon)
-        states.append(ReportState(x.key, verdicts, x.route, decision, subject, shown, x.provider,
-                                  x.incident_type))
+    stored_reasons = store_state.reasons_of(s, set(source_id) - batch | {
+        k for k in keys if subject_of[k] and subject_of[k] not in changed_subjects})
+    states = _ranked(examined, stages, subject_of, members, source_id, stored_reasons)
+    for st in states:  # a member whose top-tier reasons changed changes what lifts the others
+        if st.subject_id and st.subject_id not in changed_subjects and _top(
+                stored_reasons.get(st.report_key, ())) != _top(st.triage.reasons if st.triage else ()):
+            changed_subjects.add(st.subject_id)
+    stale |= {k for sid in changed_subjects for k, _ in members.get(sid, ())}
+    stale -= batch
+    store_state.mark_stale(s, stale)
     store_state.save(s, states, now)
-    return states, len(result.links), stale_elsewhere
+    return states, len(result.links), stale
+
+
+def _recount_held(s: Session) -> None:
+    """Each held identifier's count and reason over the whole store as processed: a batch saw only its part."""
+    limit = int(config.get("identifier_fanout_limit"))
+    counts = store_state.held_counts(s, [(k, v) for k, v, _, _ in store_state.held(s)])
+    rows = []
+    for (kind, value), (reports, accounts) in sorted(counts.items()):
+        why = held_identifier(Identifier(kind=IdentifierKind(kind), value=value), reports, accounts, limit)
+        rows.append((kind, value, why.reason, why.reports))
+    store_state.save_held(s, rows)
+
+
+def _top(reasons: Sequence[Reason]) -> tuple[Reason, ...]:
+    return tuple(r for r in reasons if r.signal in TOP_SIGNALS)
+
+
+def _split_where_held(s: Session, identifiers: set[tuple[str, str]]) -> set[str]:
+    """Identifiers that have just stopped linking no longer link what they linked while they were rarer (or, for
+    an address, seen with fewer accounts): the subjects they held together are recomputed from the links left.
+    Returns the members of those subjects, all of which are to be settled again."""
+    touched = store_state.unlink(s, identifiers)
+    if not touched:
+        return set()
+    subjects = {v for v in store_state.subjects_of(s, touched).values() if v}
+    members = {k for ms in store_state.members(s, subjects).values() for k, _ in ms} | touched
+    left = [x for x in store_state.links_of(s, members) if x.report_a in members and x.report_b in members]
+    components = assign_subjects(left, {})
+    store_state.set_subjects(s, {k: components.get(k) for k in members})
+    return members
+
+
+def _ranked(examined: Sequence[Examined], stages: Stages, subject_of: dict[str, str | None],
+            members: dict[str, list[tuple[str, str]]], source_id: dict[str, str],
+            stored_reasons: dict[str, tuple[Reason, ...]]) -> list[ReportState]:
+    """Every examined report ranked: first on its own and its links, then lifted by the top-tier reasons of its
+    subject's other members (the batch's own from that first ranking, the others' as stored)."""
+    first = []
+    for x in examined:
+        verdicts = (tuple(stages.matcher.flag_floods(x.verdicts, owner=x.key)) if stages.matcher and x.verdicts
+                    else x.verdicts)
+        subject = subject_of[x.key]
+        linked = [k for k, _ in members.get(subject, []) if k != x.key] if subject else []
+        shown = tuple(source_id.get(k, k) for k in linked[:MAX_LINKED_SHOWN])
+        context = TriageContext(verdicts=verdicts, prior_hits=x.prior_hits, linked_reports=shown)
+        signals = with_links(x.signals, context, x.meme)
+        first.append((x, verdicts, subject, linked, shown, context, signals,
+                      rank(signals, context, stages.rules, stages.lexicon)))
+    reasons = dict(stored_reasons)
+    reasons.update((x.key, decision.reasons) for x, *_, decision in first)
+    states = []
+    for x, verdicts, subject, linked, shown, context, signals, decision in first:
+        lifting = tuple((source_id.get(k, k), r) for k in linked for r in _top(reasons.get(k, ())))
+        if lifting:
+            decision = rank(signals, replace(context, subject_reasons=lifting), stages.rules, stages.lexicon)
+        states.append(ReportState(x.key, verdicts, x.route, decision, subject, shown, x.provider, x.incident_type))
+    return states
 
 
 _EXAMINER: tuple[Engine, Stages] | None = None
@@ -307,6 +365,8 @@ def process(
             with session(engine) as s:
                 if store_state.count_stale(s) == 0:
                     break
+    with session(engine) as s:
+        _recount_held(s)
     summary.held = len(held)
     summary.audit_faults = anchor.checkpoint(engine)
     return summary

@@ -8,7 +8,7 @@ of recomputing it.
 from __future__ import annotations
 
 import json
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import NamedTuple
@@ -185,6 +185,42 @@ def save_links(session: Session, links: Sequence[Link]) -> None:
         session.connection().execute(statement.values(identifiers=bindparam("b_ids")), old)
 
 
+def unlink(session: Session, identifiers: Collection[tuple[str, str]]) -> set[str]:
+    """Take these (kind, value) identifiers out of the stored links (they have just stopped linking: held); a link
+    left with no identifier is deleted. Returns the reports of the links changed."""
+    wanted = set(identifiers)
+    if not wanted:
+        return set()
+    i, lk = schema.identifiers, schema.links
+    holders = {r.report_key for r in session.execute(
+        select(i.c.report_key, i.c.kind, i.c.value).where(i.c.value.in_(sorted({v for _, v in wanted}))))
+        if (r.kind, r.value) in wanted}
+    touched: set[str] = set()
+    for link in links_of(session, holders):
+        kept = tuple(x for x in link.identifiers if (x.kind.value, x.value) not in wanted)
+        if len(kept) == len(link.identifiers):
+            continue
+        touched.update((link.report_a, link.report_b))
+        where = (lk.c.report_a == link.report_a, lk.c.report_b == link.report_b)
+        if kept:
+            session.execute(update(lk).where(*where).values(identifiers=_IDENTIFIERS.dump_json(kept).decode()))
+        else:
+            session.execute(delete(lk).where(*where))
+    return touched
+
+
+def held_counts(session: Session, identifiers: Collection[tuple[str, str]]) -> dict[tuple[str, str], tuple[int, int]]:
+    """For each (kind, value) identifier: in how many stored reports it is seen, and with how many accounts."""
+    wanted = set(identifiers)
+    if not wanted:
+        return {}
+    i = schema.identifiers
+    query = (select(i.c.kind, i.c.value, func.count(i.c.report_key.distinct()), func.count(i.c.account.distinct()))
+             .where(i.c.value.in_(sorted({v for _, v in wanted}))).group_by(i.c.kind, i.c.value))
+    return {(kind, value): (int(reports), int(accounts)) for kind, value, reports, accounts in session.execute(query)
+            if (kind, value) in wanted}
+
+
 def save_held(session: Session, held: Iterable[tuple[str, str, str, int]]) -> None:
     """Identifiers that stopped linking (kind, value, why, how many reports), listed for review."""
     h = schema.held_identifiers
@@ -220,7 +256,7 @@ def subjects_of(session: Session, keys: Collection[str]) -> dict[str, str | None
     return {r.report_key: r.subject_id for r in rows}
 
 
-def set_subjects(session: Session, subjects: dict[str, str]) -> set[str]:
+def set_subjects(session: Session, subjects: Mapping[str, str | None]) -> set[str]:
     """Give reports their subject; returns the reports whose subject changed (their context changed too)."""
     current = subjects_of(session, subjects.keys())
     changed = {k for k, v in subjects.items() if k in current and current[k] != v}

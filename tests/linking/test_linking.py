@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from lanzarote.linking.identifiers import Sighting, email, phone, sightings_of
 from lanzarote.linking.linker import link_batch
-from lanzarote.linking.subjects import assign_subjects
+from lanzarote.linking.subjects import assign_subjects, subject_id_for
 from lanzarote.model.linking import Identifier, IdentifierKind, Link
 from lanzarote.model.report import Address, DeviceId, Email, IpCaptureEvent, Party, PartyRole, Phone, Report
 
@@ -99,16 +99,17 @@ def test_new_reports_link_against_history() -> None:
     assert [(x.report_a, x.report_b) for x in result.links] == [("new", "old")]
 
 
-def test_subjects_are_deterministic_and_merge_into_the_oldest_id() -> None:
+def test_subjects_are_named_after_their_smallest_report_however_they_were_merged() -> None:
     ab = Link(report_a="a", report_b="b", identifiers=())
     first = assign_subjects([ab], {})
-    assert first["a"] == first["b"]
+    assert first["a"] == first["b"] == subject_id_for("a")
     cd = assign_subjects([Link(report_a="c", report_b="d", identifiers=())], {})
     merged = assign_subjects([Link(report_a="b", report_b="c", identifiers=())],
                              {"b": first["b"], "c": cd["c"]},
                              {first["b"]: ["a", "b"], cd["c"]: ["c", "d"]})
-    assert set(merged) == {"a", "b", "c", "d"}
-    assert len(set(merged.values())) == 1 and merged["a"] == min(first["a"], cd["c"])
+    at_once = assign_subjects([ab, Link(report_a="b", report_b="c", identifiers=()),
+                               Link(report_a="c", report_b="d", identifiers=())], {})
+    assert merged == at_once == {k: subject_id_for("a") for k in "abcd"}
 
 
 def cybertip(number: str, priors: tuple[str, ...] = (), **fields: object) -> tuple[str, tuple[Sighting, ...]]:
