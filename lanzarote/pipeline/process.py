@@ -44,8 +44,6 @@ from lanzarote.triage.rank import rank
 from lanzarote.triage.rules import Rules
 from lanzarote.triage.signals import meme_evidence, own_signals, with_links
 
-TOP_SIGNALS = {"T3", "T6", "T15", "T11", "T5", "T8", "T10"}
-"""Signals a subject's other reports pass on (a subject's strongest reasons lift its other reports)."""
 MAX_LINKED_SHOWN = 100
 
 
@@ -221,7 +219,8 @@ def settle(s: Session, examined: Sequence[Examined], stages: Stages, held: set[t
     states = _ranked(examined, stages, subject_of, members, source_id, stored_reasons)
     for st in states:  # a member whose top-tier reasons changed changes what lifts the others
         if st.subject_id and st.subject_id not in changed_subjects and _top(
-                stored_reasons.get(st.report_key, ())) != _top(st.triage.reasons if st.triage else ()):
+                stored_reasons.get(st.report_key, ()), stages.rules) != _top(
+                st.triage.reasons if st.triage else (), stages.rules):
             changed_subjects.add(st.subject_id)
     stale |= {k for sid in changed_subjects for k, _ in members.get(sid, ())}
     stale -= batch
@@ -241,8 +240,9 @@ def _recount_held(s: Session) -> None:
     store_state.save_held(s, rows)
 
 
-def _top(reasons: Sequence[Reason]) -> tuple[Reason, ...]:
-    return tuple(r for r in reasons if r.signal in TOP_SIGNALS)
+def _top(reasons: Sequence[Reason], rules: Rules) -> tuple[Reason, ...]:
+    """The reasons a report passes on to its subject's other reports: those that make P1 alone (the rules file)."""
+    return tuple(r for r in reasons if r.signal in rules.top_tier)
 
 
 def _split_where_held(s: Session, identifiers: set[tuple[str, str]]) -> set[str]:
@@ -280,7 +280,7 @@ def _ranked(examined: Sequence[Examined], stages: Stages, subject_of: dict[str, 
     reasons.update((x.key, decision.reasons) for x, *_, decision in first)
     states = []
     for x, verdicts, subject, linked, shown, context, signals, decision in first:
-        lifting = tuple((source_id.get(k, k), r) for k in linked for r in _top(reasons.get(k, ())))
+        lifting = tuple((source_id.get(k, k), r) for k in linked for r in _top(reasons.get(k, ()), stages.rules))
         if lifting:
             decision = rank(signals, replace(context, subject_reasons=lifting), stages.rules, stages.lexicon)
         states.append(ReportState(x.key, verdicts, x.route, decision, subject, shown, x.provider, x.incident_type))

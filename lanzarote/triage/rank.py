@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from lanzarote.model.priority import Reason, Tier, Triage
+from lanzarote.model.priority import Reason, Triage
 from lanzarote.model.report import Report
 from lanzarote.triage.context import TriageContext
 from lanzarote.triage.lexicon import Lexicon
@@ -20,7 +20,7 @@ def triage(report: Report, context: TriageContext, rules: Rules, lexicon: Lexico
 def rank(signals: dict[str, str | None], context: TriageContext, rules: Rules, lex: Lexicon) -> Triage:
     """Tier, score and reasons from the signals found (signal → its first evidence)."""
     found = dict(signals)
-    lifted = [(rid, r) for rid, r in context.subject_reasons if r.signal in _top_tier_signals(rules)]
+    lifted = [(rid, r) for rid, r in context.subject_reasons if r.signal in rules.top_tier]
     if lifted:
         rid, reason = lifted[0]
         found.setdefault("LINKED_P1", f"linked report {rid} shows {reason.signal}: {reason.text}")
@@ -33,8 +33,3 @@ def rank(signals: dict[str, str | None], context: TriageContext, rules: Rules, l
     tier = rules.tier_for(set(found))
     score = round(sum(r.weight for r in reasons), 1)
     return Triage(tier=tier, score=score, reasons=tuple(reasons), rules_version=f"{rules.version}/{lex.version}")
-
-
-def _top_tier_signals(rules: Rules) -> set[str]:
-    return {s for tier, alternatives in rules.tiers if tier is Tier.P1 for alt in alternatives if len(alt) == 1
-            for s in alt}
