@@ -55,6 +55,11 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("clearing_house_sources", "ncmec", "Sources (comma-separated) whose reports may come with a clearing-house "
             "layer or as a provider's report: an upload may send them only for a source its agency owns."),
     Setting("web_workers", 2, "Server processes of `lanzarote serve` (one per core is a good start)."),
+    Setting("node_agency", "HUB", "The agency this node signs intelligence packages as (its name in partners' lists)."),
+    Setting("node_key_file", "", "This node's Ed25519 signing key (made 0600 on first use); empty means "
+            "node-key in the data folder."),
+    Setting("feedback_reminder_days", 90, "Days after a package was sent before the ledger reminds the sender to "
+            "ask its recipient for feedback."),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}

@@ -1,0 +1,192 @@
+"""Intelligence packages sent and received, their items with the markings each travels under, the feedback on
+them (every version kept), and the partners' public keys."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from datetime import datetime
+
+from sqlalchemy import (
+    Column,
+    Date,
+    DateTime,
+    Index,
+    Integer,
+    String,
+    Table,
+    Text,
+    func,
+    insert,
+    select,
+    update,
+)
+from sqlalchemy.orm import Session
+
+from lanzarote.coordination.packages.ledger import Decisive, Feedback, Sent, Stage
+from lanzarote.coordination.packages.markings import Markings
+from lanzarote.coordination.packages.model import Package
+from lanzarote.coordination.packages.signing import Partner
+from lanzarote.errors import Conflict, NotFound
+from lanzarote.store.metadata import metadata
+from lanzarote.store.reports import as_utc
+
+SENT, RECEIVED = "sent", "received"
+
+packages = Table(
+    "packages",
+    metadata,
+    Column("package_id", String(60), primary_key=True),
+    Column("direction", String(10), nullable=False),
+    Column("sender", String(40), nullable=False),
+    Column("recipient", String(40), nullable=False),
+    Column("country", String(2)),
+    Column("operation", String(200)),
+    Column("subject_id", String(40)),
+    Column("case_id", String(60)),
+    Column("created_by", String(100), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("sent_at", DateTime(timezone=True)),
+    Column("acknowledged_at", DateTime(timezone=True)),
+    Column("key_id", String(40)),  # the key that signed it: ours when sent, the partner's when received
+    Column("sha256", String(64), nullable=False),  # of the signed canonical form: what the audit entry names
+    Column("body", Text, nullable=False),
+    Index("ix_packages_direction_sent", "direction", "sent_at"),
+)
+
+package_items = Table(
+    "package_items",
+    metadata,
+    Column("package_id", String(60), primary_key=True),
+    Column("item_id", String(40), primary_key=True),
+    Column("kind", String(20), nullable=False),
+    Column("report_key", String(300)),  # the report here it is of: the sender's own, or one a receipt made
+    Column("markings", Text, nullable=False),
+    Index("ix_package_items_report", "report_key"),
+)
+
+package_feedback = Table(
+    "package_feedback",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("package_id", String(60), nullable=False),
+    Column("stage", String(30), nullable=False),
+    Column("on", Date, nullable=False),
+    Column("count", Integer, nullable=False),
+    Column("reported_by", String(200), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("recorded_at", DateTime(timezone=True), nullable=False),
+    Column("decisive", String(10), nullable=False),
+    Column("words", Text, nullable=False),
+    Index("ix_package_feedback_package", "package_id", "stage", "version", unique=True),
+)
+
+partner_keys = Table(
+    "partner_keys",
+    metadata,
+    Column("key_id", String(40), primary_key=True),
+    Column("agency", String(40), nullable=False),
+    Column("public_key", String(100), nullable=False),
+)
+
+
+def save(session: Session, package: Package, direction: str, sha256: str, key_id: str | None,
+         report_keys: dict[str, str], at: datetime) -> None:
+    """Keep a package and its items (`report_keys`: the sender's report reference → this store's report key)."""
+    if session.execute(select(packages.c.package_id).where(packages.c.package_id == package.package_id)).first():
+        raise Conflict(f"package {package.package_id} is here already")
+    session.execute(insert(packages).values(
+        package_id=package.package_id, direction=direction, sender=package.sender,
+        recipient=package.recipient.agency, country=package.recipient.country, operation=package.operation,
+        subject_id=package.subject_id, case_id=package.case_id, created_by=package.created_by,
+        created_at=package.created_at, sent_at=at if direction == RECEIVED else None,
+        acknowledged_at=None, key_id=key_id, sha256=sha256, body=package.model_dump_json()))
+    if package.items:
+        session.execute(insert(package_items), [
+            {"package_id": package.package_id, "item_id": i.item_id, "kind": i.kind.value,
+             "report_key": report_keys.get(i.report or "", i.report),
+             "markings": package.marking_of(i).model_dump_json()}
+            for i in package.items])
+
+
+def get(session: Session, package_id: str) -> tuple[Package, dict[str, object]]:
+    row = session.execute(select(packages).where(packages.c.package_id == package_id)).first()
+    if row is None:
+        raise NotFound(f"no package {package_id!r}")
+    m = dict(row._mapping)
+    for k in ("created_at", "sent_at", "acknowledged_at"):
+        m[k] = as_utc(m[k])
+    return Package.model_validate_json(str(m.pop("body"))), m
+
+
+def listing(session: Session, direction: str | None = None, limit: int = 200) -> list[dict[str, object]]:
+    """Packages, newest first, without their bodies."""
+    query = select(*(c for c in packages.c if c.name != "body")).order_by(packages.c.created_at.desc()).limit(limit)
+    if direction:
+        query = query.where(packages.c.direction == direction)
+    return [dict(r._mapping) for r in session.execute(query)]
+
+
+def mark(session: Session, package_id: str, **values: datetime) -> None:
+    """Stamp `sent_at` or `acknowledged_at` (the first time only)."""
+    for column, at in values.items():
+        session.execute(update(packages).where(packages.c.package_id == package_id, packages.c[column].is_(None))
+                        .values({column: at}))
+
+
+def received_markings(session: Session, report_keys: Collection[str]) -> dict[str, Markings]:
+    """The markings under which reports in this store were received (the report item of a received package)."""
+    if not report_keys:
+        return {}
+    i, p = package_items, packages
+    rows = session.execute(select(i.c.report_key, i.c.markings).join(p, p.c.package_id == i.c.package_id)
+                           .where(p.c.direction == RECEIVED, i.c.kind == "report",
+                                  i.c.report_key.in_(sorted(report_keys))))
+    return {r.report_key: Markings.model_validate_json(r.markings) for r in rows}
+
+
+def add_feedback(session: Session, f: Feedback) -> Feedback:
+    """Record feedback; a second word on the same stage is its next version (a late correction)."""
+    fb = package_feedback
+    last = session.execute(select(func.max(fb.c.version)).where(fb.c.package_id == f.package_id,
+                                                                 fb.c.stage == f.stage.value)).scalar()
+    f = f.model_copy(update={"version": (last or 0) + 1})
+    session.execute(insert(fb).values(package_id=f.package_id, stage=f.stage.value, on=f.on, count=f.count,
+                                      reported_by=f.reported_by, version=f.version, recorded_at=f.recorded_at,
+                                      decisive=f.decisive.value, words=f.words))
+    return f
+
+
+def _feedback(r: object) -> Feedback:
+    m = r._mapping  # type: ignore[attr-defined]
+    return Feedback(package_id=m["package_id"], stage=Stage(m["stage"]), on=m["on"], count=m["count"],
+                    reported_by=m["reported_by"], version=m["version"], recorded_at=as_utc(m["recorded_at"]),
+                    decisive=Decisive(m["decisive"]), words=m["words"])
+
+
+def feedback(session: Session, package_ids: Collection[str] | None = None) -> list[Feedback]:
+    """Every version of the feedback (on these packages), oldest first."""
+    fb = package_feedback
+    query = select(fb).order_by(fb.c.id)
+    if package_ids is not None:
+        query = query.where(fb.c.package_id.in_(sorted(package_ids)))
+    return [_feedback(r) for r in session.execute(query)]
+
+
+def ledger(session: Session) -> list[Sent]:
+    """Every package sent, as the funnel counts it."""
+    p = packages
+    rows = session.execute(select(p.c.package_id, p.c.recipient, p.c.country, p.c.operation, p.c.sent_at,
+                                  p.c.acknowledged_at).where(p.c.direction == SENT, p.c.sent_at.is_not(None)))
+    return [Sent(r.package_id, r.recipient, r.country or "", r.operation or "", as_utc(r.sent_at) or r.sent_at,
+                 as_utc(r.acknowledged_at)) for r in rows]
+
+
+def add_partner(session: Session, partner: Partner) -> None:
+    if session.execute(select(partner_keys.c.key_id).where(partner_keys.c.key_id == partner.key_id)).first():
+        raise Conflict(f"key {partner.key_id} is a partner's key already")
+    session.execute(insert(partner_keys).values(key_id=partner.key_id, agency=partner.agency,
+                                                public_key=partner.public_key))
+
+
+def partners(session: Session) -> dict[str, Partner]:
+    return {r.key_id: Partner(r.agency, r.public_key) for r in session.execute(select(partner_keys))}
