@@ -15,6 +15,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    delete,
     func,
     insert,
     select,
@@ -23,7 +24,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from lanzarote.coordination.packages.ledger import Decisive, Feedback, Sent, Stage
-from lanzarote.coordination.packages.markings import Markings
+from lanzarote.coordination.packages.markings import Ceiling, Handling, Markings, Tlp
 from lanzarote.coordination.packages.model import Package
 from lanzarote.coordination.packages.signing import Partner
 from lanzarote.errors import Conflict, NotFound
@@ -79,6 +80,15 @@ package_feedback = Table(
     Column("words", Text, nullable=False),
     Index("ix_package_feedback_package", "package_id", "stage", "version", unique=True),
 )
+
+recipient_ceilings = Table(
+    "recipient_ceilings",
+    metadata,
+    Column("agency", String(40), primary_key=True),
+    Column("tlp", String(20), nullable=False),
+    Column("handling", String(2), nullable=False),
+)
+"""The most each recipient agency may receive; an agency without a row has the default `Ceiling()`."""
 
 partner_keys = Table(
     "partner_keys",
@@ -190,3 +200,26 @@ def add_partner(session: Session, partner: Partner) -> None:
 
 def partners(session: Session) -> dict[str, Partner]:
     return {r.key_id: Partner(r.agency, r.public_key) for r in session.execute(select(partner_keys))}
+
+
+def import_feedback(session: Session, f: Feedback) -> bool:
+    """Keep a recipient's feedback with its own version number; False when that version is here already."""
+    fb = package_feedback
+    if session.execute(select(fb.c.id).where(fb.c.package_id == f.package_id, fb.c.stage == f.stage.value,
+                                             fb.c.version == f.version)).first():
+        return False
+    session.execute(insert(fb).values(package_id=f.package_id, stage=f.stage.value, on=f.on, count=f.count,
+                                      reported_by=f.reported_by, version=f.version, recorded_at=f.recorded_at,
+                                      decisive=f.decisive.value, words=f.words))
+    return True
+
+
+def set_ceiling(session: Session, agency: str, ceiling: Ceiling) -> None:
+    session.execute(delete(recipient_ceilings).where(recipient_ceilings.c.agency == agency))
+    session.execute(insert(recipient_ceilings).values(agency=agency, tlp=ceiling.tlp.value,
+                                                      handling=ceiling.handling.value))
+
+
+def ceiling_of(session: Session, agency: str) -> Ceiling:
+    row = session.execute(select(recipient_ceilings).where(recipient_ceilings.c.agency == agency)).first()
+    return Ceiling(tlp=Tlp(row.tlp), handling=Handling(row.handling)) if row else Ceiling()

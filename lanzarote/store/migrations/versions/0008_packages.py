@@ -1,4 +1,5 @@
-"""Intelligence packages: sent and received, their items and markings, the feedback on them, partners' keys.
+"""Intelligence packages: sent and received, their items and markings, the feedback on them, recipients'
+ceilings and partners' keys.
 
 Revision ID: 0008_packages
 Revises: 0007_owners
@@ -18,7 +19,8 @@ down_revision = "0007_owners"
 branch_labels = None
 depends_on = None
 
-TABLES = (packages.packages, packages.package_items, packages.package_feedback, packages.partner_keys)
+TABLES = (packages.packages, packages.package_items, packages.package_feedback, packages.recipient_ceilings,
+          packages.partner_keys)
 
 
 def upgrade() -> None:
