@@ -25,7 +25,16 @@ from lanzarote import config
 from lanzarote.coordination.packages import ledger
 from lanzarote.coordination.packages.formats import misp, stix, tabular
 from lanzarote.coordination.packages.ledger import Decisive, Feedback, Row, Sent, Stage
-from lanzarote.coordination.packages.markings import Ceiling, Markings, gate
+from lanzarote.coordination.packages.markings import (
+    Ceiling,
+    Handling,
+    InformationAssessment,
+    Markings,
+    Overrides,
+    SourceReliability,
+    Tlp,
+    gate,
+)
 from lanzarote.coordination.packages.minimise import Selection, minimised
 from lanzarote.coordination.packages.model import ItemKind, Package, PackageItem, Recipient
 from lanzarote.coordination.packages.signing import NodeKey, Partner, canonical, sign, verify
@@ -52,7 +61,8 @@ from lanzarote.store import subjects as store_subjects
 from lanzarote.store.access import User
 from lanzarote.store.db import session
 
-__all__ = ["Ceiling", "Decisive", "Feedback", "Markings", "Package", "Row", "Selection", "Stage"]
+__all__ = ["Ceiling", "Decisive", "Feedback", "Handling", "InformationAssessment", "Markings", "Overrides", "Package",
+           "Row", "Selection", "SourceReliability", "Stage", "Tlp"]
 FORMATS = {"signed": ("application/json", "lzpkg.json"), "stix": ("application/stix+json", "stix.json"),
            "misp": ("application/json", "misp.json"), "pdf": ("application/pdf", "pdf"),
            "csv": ("text/csv; charset=utf-8", "csv")}

@@ -57,7 +57,7 @@ def _feedback(rng: random.Random, package_id: str, by: str, sent: date, investig
         return Feedback(package_id=package_id, stage=stage, on=sent + timedelta(days=days), count=count,
                         reported_by=f"national unit {by}", version=version,
                         recorded_at=datetime.combine(sent + timedelta(days=days + 2), datetime.min.time(), UTC),
-                        **more)  # type: ignore[arg-type]
+                        **more)
 
     if rng.random() < 0.9:
         yield said(Stage.RECEIVED, 1)

@@ -31,7 +31,9 @@ class Nodes:
         """Act as `node` (HUB or ES): its data folder, its key, its agency."""
         self.mp.setenv("LANZAROTE_DATA_DIR", str(self.root / node))
         self.mp.setenv("LANZAROTE_NODE_AGENCY", node)
-        yield self.hub if node == "HUB" else self.spain
+        engine = self.hub if node == "HUB" else self.spain
+        self.mp.setenv("LANZAROTE_DATABASE_URL", engine.url.render_as_string(hide_password=False))
+        yield engine
 
 
 def _take_in(engine: Engine, folder: Path, found: list[Report]) -> None:

@@ -21,6 +21,7 @@ from lanzarote.service import reports as service_reports
 from lanzarote.store import access, audit
 from lanzarote.store.db import session
 from tests.coordination.nodes import Nodes, make_nodes
+from tests.service.helpers import trail_length
 
 
 @pytest.fixture
@@ -132,3 +133,15 @@ def test_a_recipients_ceiling_refuses_what_is_marked_beyond_it(nodes: Nodes) -> 
     one = draft.items[0].item_id
     with pytest.raises(AccessDenied, match=f"item {one}"):
         _send(nodes, Markings(), Selection(overrides={one: Overrides(tlp=Tlp.AMBER_STRICT)}))
+
+
+def test_reading_a_received_package_is_audited_once(nodes: Nodes) -> None:
+    package_id, signed = _send(nodes, Markings())
+    with nodes.at("ES") as spain:
+        with session(spain) as s:
+            es = access.active_user(s, "es-analyst")
+        packages.receive(spain, es, signed)  # type: ignore[arg-type]
+        before = trail_length(spain)
+        with session(spain) as s:
+            packages.received(s, es, package_id)  # type: ignore[arg-type]
+        assert trail_length(spain) == before + 1
