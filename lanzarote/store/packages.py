@@ -3,7 +3,7 @@ them (every version kept), and the partners' public keys."""
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from datetime import datetime
 
 from sqlalchemy import (
@@ -104,18 +104,40 @@ def save(session: Session, package: Package, direction: str, sha256: str, key_id
     """Keep a package and its items (`report_keys`: the sender's report reference → this store's report key)."""
     if session.execute(select(packages.c.package_id).where(packages.c.package_id == package.package_id)).first():
         raise Conflict(f"package {package.package_id} is here already")
-    session.execute(insert(packages).values(
-        package_id=package.package_id, direction=direction, sender=package.sender,
-        recipient=package.recipient.agency, country=package.recipient.country, operation=package.operation,
-        subject_id=package.subject_id, case_id=package.case_id, created_by=package.created_by,
-        created_at=package.created_at, sent_at=at if direction == RECEIVED else None,
-        acknowledged_at=None, key_id=key_id, sha256=sha256, body=package.model_dump_json()))
+    session.execute(insert(packages).values(_row(package, direction, sha256, key_id,
+                                                 at if direction == RECEIVED else None)))
     if package.items:
         session.execute(insert(package_items), [
             {"package_id": package.package_id, "item_id": i.item_id, "kind": i.kind.value,
              "report_key": report_keys.get(i.report or "", i.report),
              "markings": package.marking_of(i).model_dump_json()}
             for i in package.items])
+
+
+def _row(package: Package, direction: str, sha256: str, key_id: str | None, sent_at: datetime | None
+         ) -> dict[str, object]:
+    return {"package_id": package.package_id, "direction": direction, "sender": package.sender,
+            "recipient": package.recipient.agency, "country": package.recipient.country,
+            "operation": package.operation, "subject_id": package.subject_id, "case_id": package.case_id,
+            "created_by": package.created_by, "created_at": package.created_at, "sent_at": sent_at,
+            "acknowledged_at": None, "key_id": key_id, "sha256": sha256, "body": package.model_dump_json()}
+
+
+def _feedback_row(f: Feedback) -> dict[str, object]:
+    return {"package_id": f.package_id, "stage": f.stage.value, "on": f.on, "count": f.count,
+            "reported_by": f.reported_by, "version": f.version, "recorded_at": f.recorded_at,
+            "decisive": f.decisive.value, "words": f.words}
+
+
+def load_ledger(session: Session, sent: Sequence[tuple[Package, datetime, Sequence[Feedback]]]) -> None:
+    """Write packages already sent and their feedback in bulk (a ledger kept elsewhere before, or a benchmark's)."""
+    session.execute(insert(packages), [_row(p, SENT, "0" * 64, None, at) for p, at, _ in sent])
+    session.execute(insert(package_items), [
+        {"package_id": p.package_id, "item_id": i.item_id, "kind": i.kind.value, "report_key": i.report,
+         "markings": p.marking_of(i).model_dump_json()} for p, _, _ in sent for i in p.items])
+    rows = [_feedback_row(f) for _, _, said in sent for f in said]
+    if rows:
+        session.execute(insert(package_feedback), rows)
 
 
 def get(session: Session, package_id: str) -> tuple[Package, dict[str, object]]:
@@ -160,9 +182,7 @@ def add_feedback(session: Session, f: Feedback) -> Feedback:
     last = session.execute(select(func.max(fb.c.version)).where(fb.c.package_id == f.package_id,
                                                                  fb.c.stage == f.stage.value)).scalar()
     f = f.model_copy(update={"version": (last or 0) + 1})
-    session.execute(insert(fb).values(package_id=f.package_id, stage=f.stage.value, on=f.on, count=f.count,
-                                      reported_by=f.reported_by, version=f.version, recorded_at=f.recorded_at,
-                                      decisive=f.decisive.value, words=f.words))
+    session.execute(insert(fb).values(_feedback_row(f)))
     return f
 
 
@@ -208,9 +228,7 @@ def import_feedback(session: Session, f: Feedback) -> bool:
     if session.execute(select(fb.c.id).where(fb.c.package_id == f.package_id, fb.c.stage == f.stage.value,
                                              fb.c.version == f.version)).first():
         return False
-    session.execute(insert(fb).values(package_id=f.package_id, stage=f.stage.value, on=f.on, count=f.count,
-                                      reported_by=f.reported_by, version=f.version, recorded_at=f.recorded_at,
-                                      decisive=f.decisive.value, words=f.words))
+    session.execute(insert(fb).values(_feedback_row(f)))
     return True
 
 
