@@ -404,12 +404,7 @@ def funnel(s: Session, user: User, by: str | None = None) -> list[Row]:
     """The funnel overall or per operation, recipient, country or month (counts only: not audited)."""
     if by is not None and by not in ledger.GROUPS:
         raise InputRejected(f"a funnel is per {', '.join(ledger.GROUPS)}, not {by!r}")
-    sent = _ledger(s, user)
-    return ledger.funnel(sent, _feedback_on(s, user, sent), by)
-
-
-def _feedback_on(s: Session, user: User, sent: list[Sent]) -> list[Feedback]:
-    return store.feedback(s, None if user.is_hub else [p.package_id for p in sent])
+    return store.funnel_rows(s, by, None if user.is_hub else user.scope.country)
 
 
 def funnel_csv(s: Session, user: User, by: str | None = None) -> str:
@@ -418,8 +413,7 @@ def funnel_csv(s: Session, user: User, by: str | None = None) -> str:
 
 def reminders(s: Session, user: User, now: datetime | None = None) -> list[Sent]:
     """Packages whose recipient has said nothing of an outcome after `feedback_reminder_days`."""
-    sent = _ledger(s, user)
-    return ledger.reminders(sent, _feedback_on(s, user, sent), now or datetime.now(UTC),
+    return ledger.reminders(_ledger(s, user), store.outcomes(s), now or datetime.now(UTC),
                             int(config.get("feedback_reminder_days")))
 
 

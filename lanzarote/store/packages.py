@@ -8,6 +8,7 @@ from datetime import datetime
 
 from sqlalchemy import (
     Column,
+    ColumnElement,
     Date,
     DateTime,
     Index,
@@ -15,15 +16,28 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    and_,
+    case,
     delete,
     func,
     insert,
+    literal,
+    or_,
     select,
     update,
 )
 from sqlalchemy.orm import Session
 
-from lanzarote.coordination.packages.ledger import Decisive, Feedback, Sent, Stage
+from lanzarote.coordination.packages.ledger import (
+    OPENS_INVESTIGATION,
+    OUTCOMES,
+    Decisive,
+    Feedback,
+    Outcome,
+    Row,
+    Sent,
+    Stage,
+)
 from lanzarote.coordination.packages.markings import Ceiling, Handling, Markings, Tlp
 from lanzarote.coordination.packages.model import Package
 from lanzarote.coordination.packages.signing import Partner
@@ -200,6 +214,71 @@ def feedback(session: Session, package_ids: Collection[str] | None = None) -> li
     if package_ids is not None:
         query = query.where(fb.c.package_id.in_(sorted(package_ids)))
     return [_feedback(r) for r in session.execute(query)]
+
+
+def outcomes(session: Session) -> dict[str, Outcome]:
+    """The current word on every package (the latest version of each stage), summed up in the database."""
+    fb = package_feedback
+    latest = (select(fb.c.package_id, fb.c.stage, func.max(fb.c.version).label("version"))
+              .group_by(fb.c.package_id, fb.c.stage).subquery())
+    rows = session.execute(select(fb.c.package_id, fb.c.stage, fb.c.count, fb.c.decisive).join(
+        latest, and_(latest.c.package_id == fb.c.package_id, latest.c.stage == fb.c.stage,
+                     latest.c.version == fb.c.version)))
+    out: dict[str, Outcome] = {}
+    stages = {s.value: s for s in Stage}
+    for package_id, stage, count, decisive in rows:
+        o = out.get(package_id) or out.setdefault(package_id, Outcome({}))
+        o.counts[stages[stage]] = count
+        if decisive == Decisive.YES.value and not o.decisive:
+            out[package_id] = Outcome(o.counts, True)
+    return out
+
+
+def _month(session: Session) -> ColumnElement[str]:
+    if session.get_bind().dialect.name == "postgresql":
+        return func.to_char(packages.c.sent_at, "YYYY-MM")
+    return func.strftime("%Y-%m", packages.c.sent_at)
+
+
+def funnel_rows(session: Session, by: str | None, country: str | None = None) -> list[Row]:
+    """The funnel summed in the database (the same figures as `ledger.funnel` over the same feedback): the
+    current version of each stage per package, then the packages per group."""
+    fb, p = package_feedback, packages
+    latest = (select(fb.c.package_id, fb.c.stage, func.max(fb.c.version).label("version"))
+              .group_by(fb.c.package_id, fb.c.stage).subquery())
+
+    def of(stage: Stage) -> ColumnElement[int]:
+        return func.max(case((fb.c.stage == stage.value, fb.c.count), else_=0))
+
+    def seen(stages: Collection[Stage]) -> ColumnElement[int]:
+        return func.max(case((fb.c.stage.in_([s.value for s in stages]), 1), else_=0))
+
+    per = (select(fb.c.package_id, of(Stage.INVESTIGATION_OPENED).label("inv"),
+                  seen(OPENS_INVESTIGATION).label("opened"), of(Stage.SEARCH).label("search"),
+                  of(Stage.ARREST).label("arrest"), of(Stage.CONVICTION).label("conviction"),
+                  seen({Stage.NO_FURTHER_ACTION}).label("nfa"), seen({Stage.NOT_OUR_JURISDICTION}).label("noj"),
+                  seen({Stage.RECEIVED}).label("received"), seen(OUTCOMES).label("outcome"),
+                  func.max(case((fb.c.decisive == Decisive.YES.value, 1), else_=0)).label("decisive"))
+           .join(latest, and_(latest.c.package_id == fb.c.package_id, latest.c.stage == fb.c.stage,
+                              latest.c.version == fb.c.version))
+           .group_by(fb.c.package_id).subquery())
+    group: ColumnElement[str] = {None: literal("all"), "operation": func.coalesce(p.c.operation, ""),
+                                 "recipient": p.c.recipient, "country": func.coalesce(p.c.country, ""),
+                                 "month": _month(session)}[by]
+    z = func.coalesce
+    query = (select(group.label("g"), func.count(), func.sum(case(
+        (or_(p.c.acknowledged_at.is_not(None), z(per.c.received, 0) == 1), 1), else_=0)),
+        func.sum(z(func.nullif(per.c.inv, 0), per.c.opened, 0)), func.sum(z(per.c.search, 0)),
+        func.sum(z(per.c.arrest, 0)), func.sum(z(per.c.conviction, 0)),
+        func.sum(case((z(per.c.arrest, 0) > z(per.c.conviction, 0), z(per.c.arrest, 0)),
+                      else_=z(per.c.conviction, 0))),
+        func.sum(z(per.c.nfa, 0)), func.sum(z(per.c.noj, 0)), func.sum(z(per.c.decisive, 0)),
+        func.sum(1 - z(per.c.outcome, 0)))
+        .select_from(p.outerjoin(per, per.c.package_id == p.c.package_id))
+        .where(p.c.direction == SENT, p.c.sent_at.is_not(None)).group_by(group).order_by(group))
+    if country is not None:
+        query = query.where(p.c.country == country)
+    return [Row(str(g or "-"), *(int(x or 0) for x in rest)) for g, *rest in session.execute(query)]
 
 
 def ledger(session: Session) -> list[Sent]:

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 
@@ -103,7 +103,6 @@ class Row:
     decisive: int = 0
     awaiting: int = 0
     """Packages without any outcome yet ("still being reported")."""
-    extra: dict[str, int] = field(default_factory=dict)
 
     def steps(self) -> list[tuple[str, int]]:
         return [(name, int(getattr(self, name))) for name in FUNNEL]
@@ -118,33 +117,47 @@ def _group(sent: Sent, by: str) -> str:
     return str(getattr(sent, by)) or "-"
 
 
-def funnel(packages: Sequence[Sent], feedback: Iterable[Feedback], by: str | None = None) -> list[Row]:
+@dataclass(frozen=True)
+class Outcome:
+    """What the current feedback on one package says: the count reported per stage, and whether the recipient
+    called the report decisive."""
+
+    counts: dict[Stage, int]
+    decisive: bool = False
+
+
+def outcomes(feedback: Iterable[Feedback]) -> dict[str, Outcome]:
+    """The current word on each package, from every version of its feedback (the store computes the same in SQL)."""
+    counts: dict[str, dict[Stage, int]] = {}
+    decisive: set[str] = set()
+    for (package_id, stage), f in current(feedback).items():
+        counts.setdefault(package_id, {})[stage] = f.count
+        if f.decisive is Decisive.YES:
+            decisive.add(package_id)
+    return {k: Outcome(v, k in decisive) for k, v in counts.items()}
+
+
+def funnel(packages: Sequence[Sent], said: Mapping[str, Outcome], by: str | None = None) -> list[Row]:
     """The funnel overall (`by` None) or per operation, recipient, country or month, on the current feedback.
     A person arrested and later convicted counts once in `arrested_or_convicted`."""
-    per: dict[str, dict[Stage, Feedback]] = {}
-    for (package_id, stage), f in current(feedback).items():
-        per.setdefault(package_id, {})[stage] = f
     rows: dict[str, Row] = {}
+    none = Outcome({})
     for p in packages:
         name = "all" if by is None else _group(p, by)
-        row = rows.setdefault(name, Row(name))
-        said = per.get(p.package_id, {})
+        row = rows.get(name) or rows.setdefault(name, Row(name))
+        out = said.get(p.package_id, none)
+        n = out.counts
         row.packages += 1
-        row.acknowledged += p.acknowledged_at is not None or Stage.RECEIVED in said
-
-        def n(stage: Stage, said: dict[Stage, Feedback] = said) -> int:
-            return said[stage].count if stage in said else 0
-
-        opened = n(Stage.INVESTIGATION_OPENED) or int(any(s in said for s in OPENS_INVESTIGATION))
-        row.investigations += opened
-        row.searches += n(Stage.SEARCH)
-        row.arrests += n(Stage.ARREST)
-        row.convictions += n(Stage.CONVICTION)
-        row.arrested_or_convicted += max(n(Stage.ARREST), n(Stage.CONVICTION))
-        row.no_further_action += Stage.NO_FURTHER_ACTION in said
-        row.not_our_jurisdiction += Stage.NOT_OUR_JURISDICTION in said
-        row.decisive += any(f.decisive is Decisive.YES for f in said.values())
-        row.awaiting += not any(s in said for s in OUTCOMES)
+        row.acknowledged += p.acknowledged_at is not None or Stage.RECEIVED in n
+        row.investigations += n.get(Stage.INVESTIGATION_OPENED) or int(any(s in n for s in OPENS_INVESTIGATION))
+        row.searches += n.get(Stage.SEARCH, 0)
+        row.arrests += n.get(Stage.ARREST, 0)
+        row.convictions += n.get(Stage.CONVICTION, 0)
+        row.arrested_or_convicted += max(n.get(Stage.ARREST, 0), n.get(Stage.CONVICTION, 0))
+        row.no_further_action += Stage.NO_FURTHER_ACTION in n
+        row.not_our_jurisdiction += Stage.NOT_OUR_JURISDICTION in n
+        row.decisive += out.decisive
+        row.awaiting += not any(s in n for s in OUTCOMES)
     return sorted(rows.values(), key=lambda r: r.group)
 
 
@@ -163,9 +176,9 @@ def funnel_csv(rows: Sequence[Row], by: str | None) -> str:
     return out.getvalue()
 
 
-def reminders(packages: Sequence[Sent], feedback: Iterable[Feedback], now: datetime, days: int) -> list[Sent]:
+def reminders(packages: Sequence[Sent], said: Mapping[str, Outcome], now: datetime, days: int) -> list[Sent]:
     """Packages sent at least `days` ago on which the recipient has reported no outcome yet, oldest first."""
-    answered = {pid for (pid, stage) in current(feedback) if stage in OUTCOMES}
+    answered = {pid for pid, out in said.items() if any(s in out.counts for s in OUTCOMES)}
     due = now - timedelta(days=days)
     return sorted((p for p in packages if p.sent_at <= due and p.package_id not in answered),
                   key=lambda p: p.sent_at)
