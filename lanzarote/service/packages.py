@@ -13,7 +13,7 @@ import hashlib
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -395,11 +395,6 @@ def import_feedback(s: Session, user: User, data: bytes) -> tuple[str, int]:
     return package_id, added
 
 
-def _ledger(s: Session, user: User) -> list[Sent]:
-    sent = store.ledger(s)
-    return sent if user.is_hub else [p for p in sent if p.country == user.scope.country]
-
-
 def funnel(s: Session, user: User, by: str | None = None) -> list[Row]:
     """The funnel overall or per operation, recipient, country or month (counts only: not audited)."""
     if by is not None and by not in ledger.GROUPS:
@@ -411,10 +406,10 @@ def funnel_csv(s: Session, user: User, by: str | None = None) -> str:
     return ledger.funnel_csv(funnel(s, user, by), by)
 
 
-def reminders(s: Session, user: User, now: datetime | None = None) -> list[Sent]:
-    """Packages whose recipient has said nothing of an outcome after `feedback_reminder_days`."""
-    return ledger.reminders(_ledger(s, user), store.outcomes(s), now or datetime.now(UTC),
-                            int(config.get("feedback_reminder_days")))
+def reminders(s: Session, user: User, now: datetime | None = None, limit: int = 200) -> list[Sent]:
+    """Packages whose recipient has reported no outcome after `feedback_reminder_days`, oldest first."""
+    due = (now or datetime.now(UTC)) - timedelta(days=int(config.get("feedback_reminder_days")))
+    return store.waiting(s, due, None if user.is_hub else user.scope.country, limit)
 
 
 def as_json(package: Package) -> dict[str, Any]:

@@ -66,6 +66,7 @@ packages = Table(
     Column("sha256", String(64), nullable=False),  # of the signed canonical form: what the audit entry names
     Column("body", Text, nullable=False),
     Index("ix_packages_direction_sent", "direction", "sent_at"),
+    Index("ix_packages_created", "created_at"),
 )
 
 package_items = Table(
@@ -279,6 +280,20 @@ def funnel_rows(session: Session, by: str | None, country: str | None = None) ->
     if country is not None:
         query = query.where(p.c.country == country)
     return [Row(str(g or "-"), *(int(x or 0) for x in rest)) for g, *rest in session.execute(query)]
+
+
+def waiting(session: Session, before: datetime, country: str | None = None, limit: int = 200) -> list[Sent]:
+    """Packages sent before `before` on which no outcome was reported, oldest first (the ledger's reminders)."""
+    p, fb = packages, package_feedback
+    answered = select(fb.c.id).where(fb.c.package_id == p.c.package_id,
+                                     fb.c.stage.in_([s.value for s in OUTCOMES])).exists()
+    query = (select(p.c.package_id, p.c.recipient, p.c.country, p.c.operation, p.c.sent_at, p.c.acknowledged_at)
+             .where(p.c.direction == SENT, p.c.sent_at.is_not(None), p.c.sent_at <= before, ~answered)
+             .order_by(p.c.sent_at).limit(limit))
+    if country is not None:
+        query = query.where(p.c.country == country)
+    return [Sent(r.package_id, r.recipient, r.country or "", r.operation or "", as_utc(r.sent_at) or r.sent_at,
+                 as_utc(r.acknowledged_at)) for r in session.execute(query)]
 
 
 def ledger(session: Session) -> list[Sent]:
