@@ -61,6 +61,11 @@ SETTINGS: tuple[Setting, ...] = (
             "a request is flagged before its last day ('due') and its end ('overdue')."),
     Setting("chase_days", 30, "A request without a deadline (mutual legal assistance) is due to be chased this many "
             "days after it was sent or last chased."),
+    Setting("node_agency", "HUB", "The agency this node signs intelligence packages as (its name in partners' lists)."),
+    Setting("node_key_file", "", "This node's Ed25519 signing key (made 0600 on first use); empty means "
+            "node-key in the data folder."),
+    Setting("feedback_reminder_days", 90, "Days after a package was sent before the ledger reminds the sender to "
+            "ask its recipient for feedback."),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}

@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 STAGES = ["lanzarote.model", "lanzarote.intake", "lanzarote.media", "lanzarote.linking", "lanzarote.routing",
-          "lanzarote.triage", "lanzarote.coordination.knowledge"]
+          "lanzarote.triage", "lanzarote.coordination.knowledge",
+          "lanzarote.coordination.packages"]
 FORBIDDEN = ["sqlalchemy", "fastapi", "typer", "lanzarote.store", "lanzarote.api", "lanzarote.web", "lanzarote.cli"]
 
 

@@ -111,3 +111,23 @@ def link_graph(reports: list[QueueItem], links: list[Link], priors: dict[str, li
 def _on_ring(i: int, n: int, radius: float, centre: float, offset: float = 0.0) -> tuple[float, float]:
     angle = 2 * math.pi * (i + offset) / max(n, 1) - math.pi / 2
     return centre + radius * math.cos(angle), centre + radius * math.sin(angle)
+
+
+def funnel(steps: list[tuple[str, int]], label: str, width: int = 560) -> Markup:
+    """A funnel: one centred bar a step, its count and its share of the step before (packages → … → convictions)."""
+    top = max((n for _, n in steps), default=0) or 1
+    height = 30 * len(steps) + 4
+    parts = [f'<svg class="chart funnel" viewBox="0 0 {width} {height}" role="img" aria-label="{escape(label)}: '
+             + escape(", ".join(f"{name} {n:,}" for name, n in steps)) + '">']
+    previous = None
+    for i, (name, n) in enumerate(steps):
+        w = max(n / top * (width - 300), 1)
+        y = 4 + i * 30
+        share = f" ({n / previous:.0%} of the step before)" if previous else ""
+        parts.append(f'<text x="0" y="{y + 17}" font-size="12">{escape(name)}</text>'
+                     f'<rect x="{130 + (width - 300 - w) / 2:.1f}" y="{y}" width="{w:.1f}" height="22" '
+                     f'fill="#2c6e9e"><title>{escape(name)}: {n:,}{share}</title></rect>'
+                     f'<text x="{width - 160}" y="{y + 17}" font-size="12">{n:,}{escape(share)}</text>')
+        previous = n or None
+    parts.append("</svg>")
+    return Markup("".join(parts))

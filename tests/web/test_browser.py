@@ -8,6 +8,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -37,19 +38,28 @@ def free_port() -> int:
         return port
 
 
-@pytest.fixture
-def base_url(web_engine: Engine) -> Iterator[str]:
+@contextmanager
+def served(engine: Engine) -> Iterator[str]:
+    """The web application over `engine`, served on a free loopback port for the test's length."""
     port = free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(web_engine, "browser-test"), host="127.0.0.1", port=port,
+    server = uvicorn.Server(uvicorn.Config(create_app(engine, "browser-test"), host="127.0.0.1", port=port,
                                            log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 20
     while not server.started and time.monotonic() < deadline:
         time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+@pytest.fixture
+def base_url(web_engine: Engine) -> Iterator[str]:
+    with served(web_engine) as url:
+        yield url
 
 
 def _suggest_a_link_to_the_top_report(engine: Engine) -> tuple[str, str]:
