@@ -54,6 +54,17 @@ SETTINGS: tuple[Setting, ...] = (
             "database (made 0700); empty means audit-anchor/ in the data folder."),
     Setting("clearing_house_sources", "ncmec", "Sources (comma-separated) whose reports may come with a clearing-house "
             "layer or as a provider's report: an upload may send them only for a source its agency owns."),
+    Setting("login_free_attempts", 5, "Failed logins per account and per client address before each further "
+            "attempt waits 1, 2, 4… seconds (docs/security.md)."),
+    Setting("login_max_delay_seconds", 60, "The longest wait between attempts after failed logins: the owner waits at "
+            "most this long, then the right password works."),
+    Setting("trusted_proxies", "", "Addresses or networks (comma-separated, e.g. 10.0.0.5,192.0.2.0/28) of reverse "
+            "proxies whose X-Forwarded-For names the client; empty: the peer's own address, never the header."),
+    Setting("password_hash_concurrency", 2, "Argon2 checks run at once per server process (64 MiB each); further "
+            "logins queue for a slot."),
+    Setting("api_token_days", 90, "Days an API token works after it was made."),
+    Setting("second_factor_roles", "administrator", "Roles (comma-separated) that must log in with a TOTP code; "
+            "other users may enrol one too; `none`: nobody must."),
     Setting("web_workers", 2, "Server processes of `lanzarote serve` (one per core is a good start)."),
 )
 
