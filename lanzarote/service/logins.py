@@ -51,13 +51,18 @@ def _keys(attempt: LoginAttempt) -> tuple[str, str]:
     return account[:200], f"addr:{attempt.address}"[:200]
 
 
+def now() -> datetime:
+    """The time attempts are counted by (a test sets its own)."""
+    return datetime.now(UTC)
+
+
 def _failed(engine: Engine, attempt: LoginAttempt, why: str) -> NotAuthenticated:
-    keys, slow = _keys(attempt), delay()
     with session(engine) as s:
-        waits = [slow.after(logins.failures(s, key)) for key in keys]
-        then = f"; now waits {max(waits):.0f} s" if max(waits) else ""
+        at = now()
+        wait = logins.failed(s, _keys(attempt), delay(), at)
+        then = f"; now waits {wait:.0f} s" if wait else ""
         audit.record(s, attempt.username[:100], "login_failed", "-",
-                     f"{attempt.channel} from {attempt.address}: {why}{then}", datetime.now(UTC))
+                     f"{attempt.channel} from {attempt.address}: {why}{then}", at)
     return NotAuthenticated("wrong user name, password or code" if why != "second factor missing"
                             else "this account needs its second factor: send the code of your authenticator app")
 
@@ -65,9 +70,9 @@ def _failed(engine: Engine, attempt: LoginAttempt, why: str) -> NotAuthenticated
 def log_in(engine: Engine, attempt: LoginAttempt) -> tuple[User, str]:
     """Check an attempt and open a session (its token); refused while its account or address must wait, and
     audited either way."""
-    now = datetime.now(UTC)
+    at = now()
     with session(engine) as s:
-        refused = logins.claim(s, _keys(attempt), delay(), now)
+        refused = logins.claim(s, _keys(attempt), delay(), at)
     if refused is not None:
         what = "this account" if refused.key.startswith(("user:", "device:")) else "your address"
         raise TooManyRequests(f"too many failed logins for {what}: try again in {refused.wait:.0f} seconds")
@@ -77,14 +82,14 @@ def log_in(engine: Engine, attempt: LoginAttempt) -> tuple[User, str]:
         raise _failed(engine, attempt, "wrong user name or password")
     with session(engine) as s:
         enrolled = factors.enrolled(s, user.id)
-        kind = factors.check(s, user.id, attempt.code, now) if enrolled and attempt.code else None
+        kind = factors.check(s, user.id, attempt.code, at) if enrolled and attempt.code else None
     if enrolled and kind is None:
         raise _failed(engine, attempt, "wrong second factor" if attempt.code else "second factor missing")
     with session(engine) as s:
-        logins.succeeded(s, *_keys(attempt), delay(), now)
+        logins.succeeded(s, *_keys(attempt), delay(), at)
         audit.record(s, user.username, "login", "-", f"{attempt.channel} from {attempt.address}"
-                     + (f" with a {kind}" if kind else ""), now)
-        return user, access.open_session(s, user, now)
+                     + (f" with a {kind}" if kind else ""), at)
+        return user, access.open_session(s, user, at)
 
 
 def log_out(s: Session, user: User, token: str) -> None:

@@ -87,6 +87,19 @@ def failures(s: Session, key: str) -> int:
     return int(found or 0)
 
 
+def failed(s: Session, keys: tuple[str, ...], delay: Delay, now: datetime) -> float:
+    """A wrong password or code: each key's wait counts from now, when the failure is known (the check itself takes
+    a while); the longest wait."""
+    longest = 0.0
+    for key in keys:
+        count = failures(s, key)
+        wait = delay.after(count)
+        s.execute(update(login_throttle).where(login_throttle.c.key == key)
+                  .values(next_at=now + timedelta(seconds=wait)))
+        longest = max(longest, wait)
+    return longest
+
+
 def succeeded(s: Session, account: str, address: str, delay: Delay, now: datetime) -> None:
     """The right password: the account starts again from nothing; the address takes back the attempt it was
     charged (only failures slow an address, and an attacker's own good account cannot wipe its count)."""
