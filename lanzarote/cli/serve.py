@@ -1,5 +1,5 @@
-"""`serve`, `users add|list|disable|token|tokens|revoke|reset-factor`, `agencies add|list|source`, `audit verify|list`: the web
-application, its agencies and users, and its audit trail."""
+"""`serve`, `users add|list|disable|token|tokens|revoke|reset-factor`, `agencies add|list|source`, `audit
+verify|list`: the web application, its agencies and users, and its audit trail."""
 
 from __future__ import annotations
 

@@ -19,6 +19,7 @@ from typer.testing import CliRunner
 
 from lanzarote.api.context import client_address
 from lanzarote.cli import app as cli
+from lanzarote.errors import InputRejected
 from lanzarote.service import logins as service_logins
 from lanzarote.store import access, audit, factors, logins
 from lanzarote.store.db import session
@@ -77,6 +78,11 @@ def _entries(engine: Engine, action: str) -> list[dict[str, object]]:
 def test_the_delay_doubles_after_the_free_attempts_up_to_its_ceiling() -> None:
     delay = logins.Delay(free=5, most=60)
     assert [delay.after(n) for n in (1, 4, 5, 6, 7, 10, 40)] == [0, 0, 1, 2, 4, 32, 60]
+
+
+def test_a_password_shorter_than_twelve_characters_is_refused(site: Engine) -> None:
+    with pytest.raises(InputRejected, match="at least 12 characters"), session(site) as s:
+        access.add_user(s, "short", "elevenchars", "analyst", "FR", datetime.now(UTC))
 
 
 def test_two_server_processes_count_the_same_failures(site: Engine) -> None:
@@ -172,9 +178,9 @@ def test_concurrent_logins_run_argon2_a_bounded_number_at_once(site: Engine, mon
                     running[0] -= 1
 
     monkeypatch.setattr(access, "_hasher", Counted())
-    with TestClient(create_app(site, "k")) as web, ThreadPoolExecutor(16) as pool:
-        answers = list(pool.map(lambda _: web.post("/api/v1/login", data=WRONG).status_code, range(32)))
-    assert answers == [401] * 32
+    with TestClient(create_app(site, "k")) as web, ThreadPoolExecutor(8) as pool:
+        answers = list(pool.map(lambda _: web.post("/api/v1/login", data=WRONG).status_code, range(12)))
+    assert answers == [401] * 12
     assert 1 <= most[0] <= 2
 
 
