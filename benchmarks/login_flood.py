@@ -16,19 +16,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 import collections
-import os
 import statistics
-import subprocess
-import sys
 import time
-import uuid
-from datetime import UTC, datetime
 
 import httpx
-from sqlalchemy import create_engine, text
 
 from benchmarks.machine import describe
-from benchmarks.web_latency import PASSWORD, analysts, free_port, load
+from benchmarks.web_latency import analysts, served
 
 
 async def attackers(base_url: str, count: int, attempts: int, seconds: float) -> collections.Counter[int]:
@@ -95,38 +89,9 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=30)
     parser.add_argument("--think", type=float, default=1.0, help="Seconds an analyst looks at a page (mean)")
     args = parser.parse_args()
-    base = os.environ.get("LANZAROTE_TEST_POSTGRES_URL")
-    if not base:
-        sys.exit("set LANZAROTE_TEST_POSTGRES_URL (e.g. postgresql+psycopg://postgres@127.0.0.1:5432/test)")
-    name = f"bench_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(base)
-    with admin.begin() as conn:
-        conn.execute(text(f"CREATE SCHEMA {name}"))
-    url = f"{base}{'&' if '?' in base else '?'}options=-csearch_path%3D{name}"
-    server = None
-    try:
-        from lanzarote.store import access
-        from lanzarote.store.db import open_store, session
-
-        engine = open_store(url)
-        load(url, args.reports)
-        with session(engine) as s:
-            access.add_user(s, "bench", PASSWORD, "analyst", access.HUB, datetime.now(UTC))
-        port = free_port()
-        env = {**os.environ, "LANZAROTE_DATABASE_URL": url}
-        server = subprocess.Popen([sys.executable, "-m", "lanzarote", "serve", "--host", "127.0.0.1", "--port",
-                                   str(port)], env=env)
-        base_url = f"http://127.0.0.1:{port}"
-        for _ in range(100):
-            try:
-                httpx.get(base_url + "/login", timeout=1)
-                break
-            except httpx.HTTPError:
-                time.sleep(0.2)
-        idle = server_rss_mib(server.pid)
-        login = httpx.post(base_url + "/login", data={"username": "bench", "password": PASSWORD})
-        cookies = dict(login.history[0].cookies) if login.history else dict(login.cookies)
-        timings, answers, peak = asyncio.run(flood(base_url, cookies, args, server.pid))
+    with served(args.reports) as (base_url, cookies, pid):
+        idle = server_rss_mib(pid)
+        timings, answers, peak = asyncio.run(flood(base_url, cookies, args, pid))
         for kind, values in timings.items():
             q = statistics.quantiles(values, n=100)
             print(f"{kind} page: {len(values):,} requests, p50 {q[49]:.0f} ms, p95 {q[94]:.0f} ms, "
@@ -135,12 +100,6 @@ def main() -> None:
         print("attackers' answers: " + ", ".join(f"{n:,} × {status}" for status, n in sorted(answers.items())))
         print(f"server memory: {idle:,.0f} MiB idle, {peak:,.0f} MiB at most under the flood")
         print(describe())
-    finally:
-        if server is not None:
-            server.terminate()
-            server.wait(timeout=10)
-        with admin.begin() as conn:
-            conn.execute(text(f"DROP SCHEMA {name} CASCADE"))
 
 
 if __name__ == "__main__":
