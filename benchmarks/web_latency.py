@@ -25,6 +25,8 @@ import subprocess
 import sys
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 
 import httpx
@@ -122,13 +124,10 @@ def free_port() -> int:
         return port
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--reports", type=int, default=1_000_000)
-    parser.add_argument("--users", type=int, default=20)
-    parser.add_argument("--seconds", type=int, default=60)
-    parser.add_argument("--think", type=float, default=1.0, help="Seconds an analyst looks at a page (mean)")
-    args = parser.parse_args()
+@contextmanager
+def served(reports: int) -> Iterator[tuple[str, dict[str, str], int]]:
+    """A store of `reports` in a schema of its own on LANZAROTE_TEST_POSTGRES_URL, served by `lanzarote serve` on
+    loopback: its address, an analyst's session cookies and the server's process id; all dropped afterwards."""
     base = os.environ.get("LANZAROTE_TEST_POSTGRES_URL")
     if not base:
         sys.exit("set LANZAROTE_TEST_POSTGRES_URL (e.g. postgresql+psycopg://postgres@127.0.0.1:5432/test)")
@@ -144,13 +143,14 @@ def main() -> None:
 
         engine = open_store(url)
         t0 = time.perf_counter()
-        load(url, args.reports)
-        print(f"loaded {args.reports:,} reports in {time.perf_counter() - t0:,.0f} s")
+        load(url, reports)
+        print(f"loaded {reports:,} reports in {time.perf_counter() - t0:,.0f} s")
         with session(engine) as s:
             access.add_user(s, "bench", PASSWORD, "analyst", access.HUB, datetime.now(UTC))
         port = free_port()
         env = {**os.environ, "LANZAROTE_DATABASE_URL": url}
-        server = subprocess.Popen([sys.executable, "-m", "lanzarote", "serve", "--port", str(port)], env=env)
+        server = subprocess.Popen([sys.executable, "-m", "lanzarote", "serve", "--host", "127.0.0.1", "--port",
+                                   str(port)], env=env)
         base_url = f"http://127.0.0.1:{port}"
         for _ in range(100):
             try:
@@ -160,6 +160,23 @@ def main() -> None:
                 time.sleep(0.2)
         login = httpx.post(base_url + "/login", data={"username": "bench", "password": PASSWORD})
         cookies = dict(login.history[0].cookies) if login.history else dict(login.cookies)
+        yield base_url, cookies, server.pid
+    finally:
+        if server is not None:
+            server.terminate()
+            server.wait(timeout=10)
+        with admin.begin() as conn:
+            conn.execute(text(f"DROP SCHEMA {name} CASCADE"))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--reports", type=int, default=1_000_000)
+    parser.add_argument("--users", type=int, default=20)
+    parser.add_argument("--seconds", type=int, default=60)
+    parser.add_argument("--think", type=float, default=1.0, help="Seconds an analyst looks at a page (mean)")
+    args = parser.parse_args()
+    with served(args.reports) as (base_url, cookies, _):
         timings = asyncio.run(analysts(base_url, cookies, args.users, args.seconds, args.think, args.reports))
         for kind, values in timings.items():
             q = statistics.quantiles(values, n=100)
@@ -168,12 +185,6 @@ def main() -> None:
                   "PostgreSQL)")
         print(json.dumps({k: len(v) for k, v in timings.items()}))
         print(describe())
-    finally:
-        if server is not None:
-            server.terminate()
-            server.wait(timeout=10)
-        with admin.begin() as conn:
-            conn.execute(text(f"DROP SCHEMA {name} CASCADE"))
 
 
 if __name__ == "__main__":

@@ -56,6 +56,17 @@ SETTINGS: tuple[Setting, ...] = (
             "layer or as a provider's report: an upload may send them only for a source its agency owns."),
     Setting("knowledge_dir", "", "Folder of the country knowledge base (one YAML file per state and sources.yaml); "
             "empty means the one shipped with the package."),
+    Setting("login_free_attempts", 5, "Failed logins per account and per client address before each further "
+            "attempt waits 1, 2, 4… seconds (docs/security.md)."),
+    Setting("login_max_delay_seconds", 60, "The longest wait between attempts after failed logins: the owner waits at "
+            "most this long, then the right password works."),
+    Setting("trusted_proxies", "", "Addresses or networks (comma-separated, e.g. 10.0.0.5,192.0.2.0/28) of reverse "
+            "proxies whose X-Forwarded-For names the client; empty: the peer's own address, never the header."),
+    Setting("password_hash_concurrency", 2, "Argon2 checks run at once per server process (64 MiB each); further "
+            "logins queue for a slot."),
+    Setting("api_token_days", 90, "Days an API token works after it was made."),
+    Setting("second_factor_roles", "administrator", "Roles (comma-separated) that must log in with a TOTP code; "
+            "other users may enrol one too; `none`: nobody must."),
     Setting("web_workers", 2, "Server processes of `lanzarote serve` (one per core is a good start)."),
     Setting("clock_warning_shares", "0.5,0.8", "Shares of a legal clock (comma-separated, between 0 and 1) at which "
             "a request is flagged before its last day ('due') and its end ('overdue')."),

@@ -35,6 +35,10 @@ class AccessDenied(LanzaroteError):
     http_status = 403
 
 
+class SecondFactorNeeded(AccessDenied):
+    """The user's role needs a second factor they have not enrolled: they may enrol one and nothing else."""
+
+
 class NotAuthenticated(LanzaroteError):
     http_status = 401
 

@@ -23,6 +23,9 @@ def isolated_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """No test touches the working directory's database or data folder."""
     monkeypatch.setenv("LANZAROTE_DATABASE_URL", f"sqlite:///{tmp_path / 'lanzarote.db'}")
     monkeypatch.setenv("LANZAROTE_DATA_DIR", str(tmp_path / "data"))
+    # the shared fixtures log administrators in with a password alone; tests/web/test_logins.py requires the
+    # second factor of administrators (the default) and shows what it takes
+    monkeypatch.setenv("LANZAROTE_SECOND_FACTOR_ROLES", "none")
 
 
 @pytest.fixture

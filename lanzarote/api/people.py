@@ -1,42 +1,80 @@
-"""Logging in, API tokens, users and agencies (administrators), and searching the audit trail (auditors)."""
+"""Logging in and out, second factors, API tokens, users and agencies (administrators), and searching the audit
+trail (auditors)."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Query, Request
+from anyio import to_thread
+from fastapi import APIRouter, Form, Query, Request, Response
 from fastapi import Path as PathParam
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
-from sqlalchemy.orm import Session
 
-from lanzarote.api.context import Ctx, CurrentUser, Db
-from lanzarote.errors import NotAuthenticated
-from lanzarote.service import User
+from lanzarote.api.context import Context, Ctx, CurrentUser, Db, EnrollingUser, client_address, session_token
+from lanzarote.service import User, logins
 from lanzarote.service import people as service
 
 router = APIRouter(prefix="/api/v1")
 
 
-def log_in(s: Session, ctx: Any, request: Request, username: str, password: str, channel: str) -> tuple[User, str]:
-    """Check a password (at most a few failures per user and per address), open a session; audited either way."""
-    keys = (f"user:{username}", f"addr:{request.client.host if request.client else '-'}")
-    ctx.limiter.check(*keys)
-    try:
-        user, token = service.log_in(s, username, password, channel)
-    except NotAuthenticated:
-        ctx.limiter.failed(*keys)
-        raise
-    ctx.limiter.succeeded(*keys)
-    return user, token
+DEVICE_COOKIE = "lanzarote_device"
+
+
+async def log_in(ctx: Context, request: Request, username: str, password: str, code: str,
+                 channel: str) -> tuple[User, str, str | None]:
+    """Check a login (slowed per account and address after failures, in the database) in one of the Argon2 slots,
+    waiting for one without holding a thread the pages need; open a session. A new device cookie is returned for a
+    workstation that had none for this account."""
+    device_cookie = request.cookies.get(DEVICE_COOKIE, "")
+    device = ctx.device_of(username, device_cookie)
+    attempt = logins.LoginAttempt(username=username, password=password, channel=channel,
+                                  address=client_address(request), code=code, device=device)
+    user, token = await to_thread.run_sync(logins.log_in, ctx.engine, attempt, limiter=ctx.hashing)
+    return user, token, None if device else ctx.device_cookie(username)
+
+
+def keep_device(response: Response, request: Request, cookie: str | None) -> None:
+    if cookie is not None:
+        response.set_cookie(DEVICE_COOKIE, cookie, max_age=365 * 86400, httponly=True, samesite="strict",
+                            secure=request.url.scheme == "https")
 
 
 @router.post("/login", tags=["access"])
-def api_login(request: Request, s: Db, ctx: Ctx, username: Annotated[str, Form(min_length=1, max_length=100)],
-              password: Annotated[str, Form(min_length=1, max_length=1000)]) -> dict[str, str]:
-    """A session token for ten hours (send it as `Authorization: Bearer <token>`); for integrations use a token."""
-    _, token = log_in(s, ctx, request, username, password, "api")
-    return {"token": token}
+async def api_login(request: Request, ctx: Ctx, username: Annotated[str, Form(min_length=1, max_length=100)],
+                    password: Annotated[str, Form(min_length=1, max_length=1000)],
+                    code: Annotated[str, Form(max_length=40, description="TOTP or recovery code")] = ""
+                    ) -> JSONResponse:
+    """A session token for ten hours (send it as `Authorization: Bearer <token>`); for integrations use a token.
+    Accounts with a second factor send the code of their authenticator app (or a recovery code) as `code`."""
+    _, token, device = await log_in(ctx, request, username, password, code, "api")
+    response = JSONResponse({"token": token})
+    keep_device(response, request, device)
+    return response
+
+
+@router.post("/logout", tags=["access"], status_code=204)
+def api_logout(request: Request, s: Db, user: CurrentUser) -> None:
+    """End this session: its token (or cookie) is refused from now on. An API token is revoked instead."""
+    logins.log_out(s, user, session_token(request))
+
+
+@router.post("/second-factor", tags=["access"])
+def api_begin_second_factor(s: Db, user: EnrollingUser) -> dict[str, str]:
+    """A new TOTP secret for your authenticator app (as `otpauth://`); confirm it with a code to make it count."""
+    secret, uri = logins.begin_second_factor(s, user)
+    return {"secret": secret, "otpauth_uri": uri}
+
+
+class Code(BaseModel):
+    code: str = Field(min_length=6, max_length=10, description="The six digits the app shows now")
+
+
+@router.post("/second-factor/confirm", tags=["access"])
+def api_confirm_second_factor(body: Code, s: Db, user: EnrollingUser) -> dict[str, list[str]]:
+    """Confirm the new secret with a code of the app: your recovery codes, shown this once (each works once)."""
+    return {"recovery_codes": logins.confirm_second_factor(s, user, body.code)}
 
 
 class TokenRequest(BaseModel):
@@ -45,15 +83,17 @@ class TokenRequest(BaseModel):
 
 @router.post("/tokens", tags=["access"], status_code=201)
 def api_create_token(body: TokenRequest, s: Db, user: CurrentUser) -> dict[str, Any]:
-    """A long-lived API token for an integration, acting as you: the secret is shown this once, stored hashed."""
+    """An API token for an integration, acting as you, for `LANZAROTE_API_TOKEN_DAYS`: the secret is shown this once,
+    stored hashed. A token cannot make tokens."""
     token, secret = service.create_token(s, user, body.name)
-    return {"id": token.id, "name": token.name, "token": secret}
+    return {"id": token.id, "name": token.name, "token": secret, "expires_at": token.expires_at.isoformat()}
 
 
 @router.get("/tokens", tags=["access"])
 def api_tokens(s: Db, user: CurrentUser) -> list[dict[str, Any]]:
     """Your API tokens (never their secrets)."""
-    return [{"id": t.id, "name": t.name, "created_at": t.created_at.isoformat(), "revoked": t.revoked}
+    return [{"id": t.id, "name": t.name, "created_at": t.created_at.isoformat(), "revoked": t.revoked,
+             "expires_at": t.expires_at.isoformat()}
             for t in service.tokens(s, user, user.username)]
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from anyio import to_thread
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
@@ -11,7 +12,8 @@ from pydantic import ValidationError
 from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException
 
-from lanzarote.errors import LanzaroteError, NotAuthenticated
+from lanzarote.errors import AccessDenied, LanzaroteError, NotAuthenticated, SecondFactorNeeded
+from lanzarote.service.actors import refused
 
 _BODY = {"content": {"application/problem+json": {"schema": {"type": "object", "properties": {
     "type": {"type": "string"}, "title": {"type": "string"}, "status": {"type": "integer"},
@@ -44,8 +46,16 @@ def install(app: FastAPI, page: Any) -> None:
 
     @app.exception_handler(LanzaroteError)
     async def lanzarote_error(request: Request, exc: LanzaroteError) -> Response:
-        if isinstance(exc, NotAuthenticated) and not request.url.path.startswith("/api/"):
+        web = not request.url.path.startswith("/api/")
+        if isinstance(exc, NotAuthenticated) and web:
             return RedirectResponse("/login", status_code=303)
+        if isinstance(exc, SecondFactorNeeded) and web:
+            return RedirectResponse("/second-factor", status_code=303)
+        user = getattr(request.state, "user", None)
+        if isinstance(exc, AccessDenied) and not isinstance(exc, SecondFactorNeeded) and user is not None:
+            # a refusal is audited with where it came from (a report of another agency: by the use case)
+            await to_thread.run_sync(refused, request.app.state.lanzarote.engine, user,
+                                     f"{request.method} {request.url.path}", f"403: {exc}")
         return answer(request, exc.http_status, type(exc).__name__, str(exc))
 
     @app.exception_handler(HTTPException)

@@ -1,5 +1,5 @@
-"""`serve`, `users add|list|disable|token|tokens|revoke`, `agencies add|list|source`, `audit verify|list`: the web
-application, its agencies and users, and its audit trail."""
+"""`serve`, `users add|list|disable|token|tokens|revoke|reset-factor`, `agencies add|list|source`, `audit
+verify|list`: the web application, its agencies and users, and its audit trail."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from rich.table import Table
 
 from lanzarote import config
 from lanzarote.cli.app import actor, app, console, for_terminal, open_engine
-from lanzarote.service import people, session
+from lanzarote.service import logins, people, session
 
 users_app = typer.Typer(help="Users of the web application and the API.", no_args_is_help=True)
 audit_app = typer.Typer(help="The audit trail of reads, changes and disclosures.", no_args_is_help=True)
@@ -39,7 +39,8 @@ def serve(
         os.environ["LANZAROTE_SECRET_KEY"] = secrets.token_hex(32)
     uvicorn.run("lanzarote.web.app:app_from_config", factory=True, host=host or str(config.get("host")),
                 port=port or int(config.get("port")), workers=workers or int(config.get("web_workers")),
-                log_level="warning", server_header=False)  # no `server: uvicorn` for a scanner to read
+                log_level="warning", server_header=False,  # no `server: uvicorn` for a scanner to read
+                proxy_headers=False)  # uvicorn would trust X-Forwarded-For from 127.0.0.1: LANZAROTE_TRUSTED_PROXIES
 
 
 def serve_demo() -> None:
@@ -102,11 +103,20 @@ def users_tokens(username: Annotated[str | None, typer.Argument()] = None) -> No
     with session(open_engine()) as s:
         rows = people.tokens(s, actor(s), username)
     table = Table(title="API tokens")
-    for column in ("id", "user", "name", "created", "revoked"):
+    for column in ("id", "user", "name", "created", "expires", "revoked"):
         table.add_column(column)
     for t in rows:
-        table.add_row(str(t.id), t.username, t.name, f"{t.created_at:%Y-%m-%d %H:%M}", "yes" if t.revoked else "no")
+        table.add_row(str(t.id), t.username, t.name, f"{t.created_at:%Y-%m-%d %H:%M}",
+                      f"{t.expires_at:%Y-%m-%d %H:%M}", "yes" if t.revoked else "no")
     console.print(table)
+
+
+@users_app.command("reset-factor")
+def users_reset_factor(username: str) -> None:
+    """Take away a user's second factor (a lost phone): they enrol a new one at their next login."""
+    with session(open_engine()) as s:
+        logins.reset_second_factor(s, actor(s), username)
+    console.print(f"{username}'s second factor removed: they enrol a new one at their next login")
 
 
 @users_app.command("revoke")

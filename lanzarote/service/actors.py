@@ -5,14 +5,17 @@ from __future__ import annotations
 
 import getpass
 from dataclasses import replace
-from datetime import datetime
+from datetime import UTC, datetime
 
+from sqlalchemy import Connection, Engine
 from sqlalchemy.orm import Session
 
-from lanzarote.errors import AccessDenied, NotAuthenticated, NotFound
-from lanzarote.store import access
+from lanzarote import config
+from lanzarote.errors import AccessDenied, NotAuthenticated, NotFound, SecondFactorNeeded
+from lanzarote.store import access, audit
 from lanzarote.store import reports as store_reports
 from lanzarote.store.access import HUB, SYSTEM_ROLE, Scope, User
+from lanzarote.store.db import session
 from lanzarote.store.reports import QueueFilter, StoredReport
 
 
@@ -38,11 +41,18 @@ def acting_as(s: Session, username: str) -> User:
     return user
 
 
-def signed_in(s: Session, token: str, now: datetime) -> User:
-    """The user behind a session cookie or an API token."""
-    user = access.user_for_token(s, token, now) if token else None
+def signed_in(s: Session, token: str, now: datetime, address: str | None = None, enrolling: bool = False) -> User:
+    """The user behind a session cookie or an API token, acting from `address`. A user whose role needs a second
+    factor they have not enrolled may only enrol one (`enrolling`)."""
+    from lanzarote.service.logins import second_factor_missing
+
+    user = access.user_for_token(s, token, now, int(config.get("api_token_days"))) if token else None
     if user is None:
         raise NotAuthenticated("log in first (or send an API token as 'Authorization: Bearer <token>')")
+    user = replace(user, address=address)
+    if not enrolling and second_factor_missing(s, user):
+        raise SecondFactorNeeded("your role needs a second factor: enrol one first (POST /api/v1/second-factor, or the "
+                           "page /second-factor)")
     return user
 
 
@@ -67,8 +77,18 @@ def visible(s: Session, user: User, report_id: str) -> StoredReport:
             raise
         raise NotFound(f"no report {report_id!r}") from None
     if not may_see(user, stored):
+        refused(s.get_bind(), user, store_reports.report_key(stored.report.source, stored.report.source_id),
+                "404: held by another agency")
         raise NotFound(f"no report {report_id!r}")
     return stored
+
+
+def refused(bind: Engine | Connection, user: User, target: str, why: str) -> None:
+    """Audit a refusal (a report of another agency, an action the role may not do) with where it came from, in a
+    transaction of its own: the refused request's own is rolled back."""
+    with session(bind.engine) as own:
+        audit.record(own, user.username, "refused", target[:300], f"{why} (from {user.address or '-'})",
+                     datetime.now(UTC))
 
 
 def scoped(user: User, f: QueueFilter) -> QueueFilter:

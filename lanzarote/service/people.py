@@ -1,4 +1,4 @@
-"""Logging in and out, API tokens, users and agencies, and the audit trail.
+"""API tokens, users and agencies, and the audit trail.
 
 Roles are per agency: an agency's administrator manages that agency's users and nothing above it; only the hub's
 administrators create agencies, hub users, or give an agency a source; an auditor searches the entries of their own
@@ -11,28 +11,13 @@ from datetime import UTC, datetime
 
 from sqlalchemy.orm import Session
 
-from lanzarote.errors import AccessDenied, NotAuthenticated, NotFound
+from lanzarote import config
+from lanzarote.errors import AccessDenied, NotFound
 from lanzarote.service.actors import require
 from lanzarote.store import access, audit
 from lanzarote.store.access import HUB, Agency, ApiToken, User
 
 __all__ = ["Agency", "ApiToken"]
-
-
-def log_in(s: Session, username: str, password: str, channel: str) -> tuple[User, str]:
-    """Check a password and open a session; audited either way (the caller limits attempts)."""
-    now = datetime.now(UTC)
-    user = access.authenticate(s, username, password)
-    if user is None:
-        audit.record(s, username, "login_failed", "-", channel, now)
-        raise NotAuthenticated("wrong user name or password")
-    audit.record(s, user.username, "login", "-", channel, now)
-    return user, access.open_session(s, user, now)
-
-
-def log_out(s: Session, user: User, token: str) -> None:
-    access.close_session(s, token)
-    audit.record(s, user.username, "logout", "-", "", datetime.now(UTC))
 
 
 def _hub_admin(user: User) -> bool:
@@ -98,18 +83,29 @@ def sources(s: Session, agency: str) -> set[str]:
     return access.sources_of(s, agency.upper())
 
 
+def managed_user(s: Session, user: User, username: str) -> User:
+    """An active user the administrator manages."""
+    target = access.active_user(s, username)
+    if target is None:
+        raise NotFound(f"no active user {username!r}")
+    _manages(user, target.agency)
+    return target
+
+
+def _token_days() -> int:
+    return int(config.get("api_token_days"))
+
+
 def create_token(s: Session, user: User, name: str, for_user: str | None = None) -> tuple[ApiToken, str]:
-    """A long-lived API token acting as `for_user` (an administrator, for a user they manage) or as the user; the
-    secret is returned once; audited."""
+    """An API token acting as `for_user` (an administrator, for a user they manage) or as the user, working for
+    `api_token_days`; the secret is returned once; audited. A token cannot make tokens: that takes a password."""
+    if user.by_token:
+        raise AccessDenied("an API token cannot make tokens: log in with your password to make one")
     owner = user
     if for_user is not None and for_user != user.username:
-        target = access.active_user(s, for_user)
-        if target is None:
-            raise NotFound(f"no active user {for_user!r}")
-        _manages(user, target.agency)
-        owner = target
+        owner = managed_user(s, user, for_user)
     now = datetime.now(UTC)
-    token, secret = access.create_token(s, owner, name, now)
+    token, secret = access.create_token(s, owner, name, now, _token_days())
     audit.record(s, user.username, "token_created", f"token/{token.id}", f"{owner.username}: {name}", now)
     return token, secret
 
@@ -117,9 +113,9 @@ def create_token(s: Session, user: User, name: str, for_user: str | None = None)
 def tokens(s: Session, user: User, of: str | None = None) -> list[ApiToken]:
     """API tokens (never their secrets): the user's own, or those of the users an administrator manages."""
     if of == user.username or not user.may("administer"):
-        return access.tokens(s, user.username)
+        return access.tokens(s, _token_days(), user.username)
     managed = {u.username for u, _ in users(s, user)}
-    return [t for t in access.tokens(s, of) if t.username in managed]
+    return [t for t in access.tokens(s, _token_days(), of) if t.username in managed]
 
 
 def revoke_token(s: Session, user: User, token_id: int) -> None:

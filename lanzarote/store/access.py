@@ -9,14 +9,16 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+import threading
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import VerificationError, VerifyMismatchError
 from sqlalchemy import Boolean, Column, DateTime, ForeignKey, Integer, Select, String, Table, insert, select, update
 from sqlalchemy.orm import Session
 
+from lanzarote import config
 from lanzarote.errors import Conflict, InputRejected, NotFound
 from lanzarote.store.metadata import metadata
 
@@ -29,6 +31,17 @@ No account can be given it: it is never in `ROLES`."""
 HUB = "HUB"
 SESSION_HOURS = 10
 _hasher = PasswordHasher()
+_slots: list[threading.BoundedSemaphore] = []
+_slots_made = threading.Lock()
+
+
+def _hashing() -> threading.BoundedSemaphore:
+    """At most `password_hash_concurrency` Argon2 computations at a time in this process (each holds 64 MiB while
+    it runs): 80 concurrent logins cannot take the server's memory up by gigabytes."""
+    with _slots_made:
+        if not _slots:
+            _slots.append(threading.BoundedSemaphore(max(1, int(config.get("password_hash_concurrency")))))
+        return _slots[0]
 
 agencies = Table(
     "agencies",
@@ -112,6 +125,10 @@ class User:
     role: str
     agency: str
     scope: Scope = Scope()
+    by_token: bool = False
+    """Signed in with an API token (not a password's session): such a user cannot make tokens."""
+    address: str | None = None
+    """Where the request came from (the client's address), for the audit trail; None on the command line."""
 
     @property
     def sees_victims(self) -> bool:
@@ -213,7 +230,9 @@ def add_user(s: Session, username: str, password: str, role: str, agency: str, n
         raise InputRejected(f"no agency {agency!r}: add it first with `lanzarote agencies add`")
     if s.execute(select(users.c.id).where(users.c.username == username)).first():
         raise Conflict(f"user {username!r} exists already")
-    s.execute(insert(users).values(username=username, password_hash=_hasher.hash(password), role=role,
+    with _hashing():
+        hashed = _hasher.hash(password)
+    s.execute(insert(users).values(username=username, password_hash=hashed, role=role,
                                    agency=agency.upper(), active=True, created_at=now))
     return _user(s.execute(_users_select().where(users.c.username == username)).one())
 
@@ -244,13 +263,14 @@ def disable(s: Session, username: str, agency: str | None = None) -> None:
 
 def authenticate(s: Session, username: str, password: str) -> User | None:
     row = s.execute(_users_select().where(users.c.username == username, users.c.active.is_(True))).first()
-    if row is None:
-        _hasher.hash(password)  # same work whether or not the user exists
-        return None
-    try:
-        _hasher.verify(row.password_hash, password)
-    except (VerifyMismatchError, VerificationError):
-        return None
+    with _hashing():
+        if row is None:
+            _hasher.hash(password)  # same work whether or not the user exists
+            return None
+        try:
+            _hasher.verify(row.password_hash, password)
+        except (VerifyMismatchError, VerificationError):
+            return None
     return _user(row)
 
 
@@ -266,8 +286,9 @@ def close_session(s: Session, token: str) -> None:
               .values(expires_at=datetime(2000, 1, 1)))
 
 
-def user_for_token(s: Session, token: str, now: datetime) -> User | None:
-    """The user behind a session cookie or an API token (None when unknown, expired, revoked or disabled)."""
+def user_for_token(s: Session, token: str, now: datetime, token_days: int) -> User | None:
+    """The user behind a session cookie or an API token (None when unknown, expired, revoked or disabled); an API
+    token works for `token_days` after it was made."""
     digest = _digest(token)
     row = s.execute(
         _users_select().join(sessions, sessions.c.user_id == users.c.id)
@@ -278,9 +299,9 @@ def user_for_token(s: Session, token: str, now: datetime) -> User | None:
         row = s.execute(
             _users_select().join(api_tokens, api_tokens.c.user_id == users.c.id)
             .where(api_tokens.c.token_sha256 == digest, api_tokens.c.revoked_at.is_(None),
-                   users.c.active.is_(True))
+                   users.c.active.is_(True), api_tokens.c.created_at > now - timedelta(days=token_days))
         ).first()
-        return _user(row) if row is not None else None
+        return replace(_user(row), by_token=True) if row is not None else None
     expires = row.expires_at if row.expires_at.tzinfo else row.expires_at.replace(tzinfo=now.tzinfo)
     return _user(row) if expires > now else None
 
@@ -296,25 +317,28 @@ class ApiToken:
     name: str
     created_at: datetime
     revoked: bool
+    expires_at: datetime
 
 
-def create_token(s: Session, user: User, name: str, now: datetime) -> tuple[ApiToken, str]:
+def create_token(s: Session, user: User, name: str, now: datetime, token_days: int) -> tuple[ApiToken, str]:
     """A token for an integration: the secret is returned once and only its SHA-256 is kept."""
     if not name.strip() or len(name) > 100:
         raise InputRejected("name the token after the integration that uses it (1 to 100 characters)")
     secret = "lzt_" + secrets.token_urlsafe(32)
     token_id = s.execute(insert(api_tokens).values(token_sha256=_digest(secret), user_id=user.id, name=name,
                                                    created_at=now).returning(api_tokens.c.id)).scalar_one()
-    return ApiToken(id=token_id, username=user.username, name=name, created_at=now, revoked=False), secret
+    return ApiToken(id=token_id, username=user.username, name=name, created_at=now, revoked=False,
+                    expires_at=now + timedelta(days=token_days)), secret
 
 
-def tokens(s: Session, username: str | None = None) -> list[ApiToken]:
+def tokens(s: Session, token_days: int, username: str | None = None) -> list[ApiToken]:
     query = (select(api_tokens, users.c.username).join(users, users.c.id == api_tokens.c.user_id)
              .order_by(api_tokens.c.id))
     if username is not None:
         query = query.where(users.c.username == username)
-    return [ApiToken(id=r.id, username=r.username, name=r.name, created_at=r.created_at,
-                     revoked=r.revoked_at is not None) for r in s.execute(query)]
+    made = [(r, r.created_at if r.created_at.tzinfo else r.created_at.replace(tzinfo=UTC)) for r in s.execute(query)]
+    return [ApiToken(id=r.id, username=r.username, name=r.name, created_at=at, revoked=r.revoked_at is not None,
+                     expires_at=at + timedelta(days=token_days)) for r, at in made]
 
 
 def revoke_token(s: Session, token_id: int, now: datetime, username: str | None = None) -> None:

@@ -16,11 +16,11 @@ from fastapi.templating import Jinja2Templates
 
 from lanzarote.api import people
 from lanzarote.api import reports as api_reports
-from lanzarote.api.context import COOKIE, Ctx, CurrentUser, Db, context, csrf_ok
+from lanzarote.api.context import COOKIE, Ctx, CurrentUser, Db, EnrollingUser, context, csrf_ok
 from lanzarote.api.reports import Filter, RoutingDecision
 from lanzarote.errors import LanzaroteError, NotAuthenticated
 from lanzarote.model.report import PartyRole
-from lanzarote.service import AGENCY_KINDS, ROLES, User, figures, links
+from lanzarote.service import AGENCY_KINDS, ROLES, User, figures, links, logins
 from lanzarote.service import knowledge as service_knowledge
 from lanzarote.service import people as service_people
 from lanzarote.service import reports as service_reports
@@ -54,26 +54,41 @@ def login_page(request: Request) -> Response:
 
 
 @router.post("/login")
-def login(request: Request, s: Db, ctx: Ctx, username: Annotated[str, Form(max_length=100)],
-          password: Annotated[str, Form(max_length=1000)]) -> Response:
+async def login(request: Request, ctx: Ctx, username: Annotated[str, Form(max_length=100)],
+                password: Annotated[str, Form(max_length=1000)],
+                code: Annotated[str, Form(max_length=40)] = "") -> Response:
     try:
-        _, token = people.log_in(s, ctx, request, username, password, "web")
+        _, token, device = await people.log_in(ctx, request, username, password, code, "web")
     except LanzaroteError as exc:
         status = exc.http_status
-        message = "Wrong user name or password." if isinstance(exc, NotAuthenticated) else str(exc)
+        message = "Wrong user name, password or code." if isinstance(exc, NotAuthenticated) else str(exc)
         return render(request, "login.html", None, status_code=status, error=message)
     response = RedirectResponse("/", status_code=303)
     response.set_cookie(COOKIE, token, httponly=True, samesite="strict", secure=request.url.scheme == "https")
+    people.keep_device(response, request, device)
     return response
 
 
 @router.post("/logout")
-def logout(request: Request, s: Db, ctx: Ctx, user: CurrentUser, csrf: Csrf) -> Response:
+def logout(request: Request, s: Db, ctx: Ctx, user: EnrollingUser, csrf: Csrf) -> Response:
     csrf_ok(request, ctx, csrf)
-    service_people.log_out(s, user, request.cookies.get(COOKIE, ""))
+    logins.log_out(s, user, request.cookies.get(COOKIE, ""))
     response = RedirectResponse("/login", status_code=303)
     response.delete_cookie(COOKIE)
     return response
+
+
+@router.get("/second-factor", response_class=HTMLResponse)
+def second_factor_page(request: Request, s: Db, user: EnrollingUser) -> Response:
+    secret, uri = logins.begin_second_factor(s, user)
+    return render(request, "second_factor.html", user, secret=secret, uri=uri, codes=None, error=None)
+
+
+@router.post("/second-factor", response_class=HTMLResponse)
+def second_factor_confirm(request: Request, s: Db, ctx: Ctx, user: EnrollingUser, csrf: Csrf,
+                          code: Annotated[str, Form(max_length=10)]) -> Response:
+    csrf_ok(request, ctx, csrf)
+    return render(request, "second_factor.html", user, codes=logins.confirm_second_factor(s, user, code))
 
 
 @router.get("/", response_class=HTMLResponse)

@@ -15,7 +15,10 @@ from lanzarote.cli import app
 from tests.service.helpers import as_user, queue_of, report_of, trail_length
 
 NO_REPORT = {  # operation → why it discloses no report (changes are audited by their own use case)
-    "POST /api/v1/login": "a session", "POST /api/v1/tokens": "a token", "GET /api/v1/tokens": "one's own tokens",
+    "POST /api/v1/login": "a session", "POST /api/v1/logout": "a session",
+    "POST /api/v1/second-factor": "one's own second factor",
+    "POST /api/v1/second-factor/confirm": "the same", "POST /api/v1/tokens": "a token",
+    "GET /api/v1/tokens": "one's own tokens",
     "DELETE /api/v1/tokens/{token_id}": "a token", "GET /api/v1/users": "accounts",
     "POST /api/v1/users": "an account", "POST /api/v1/users/{username}/disable": "an account",
     "GET /api/v1/agencies": "agencies", "POST /api/v1/agencies": "an agency",
@@ -76,7 +79,7 @@ CLI_NO_REPORT = {  # command → why it discloses no report
     "users tokens", "users revoke", "agencies add", "agencies list", "agencies source", "priors import",
     "hashes import", "hashes lists", "hashes remove", "match", "scan", "suggestions run",
     "suggestions confirm", "suggestions reject", "quarantine retry", "audit verify", "ingest", "process",
-    "triage", "hashes rematch", "deadlines",
+    "triage", "hashes rematch", "deadlines", "users reset-factor",
     # cases and requests: every change and read is in the case's timeline and audited by its use case
     "cases add", "cases list", "cases move", "cases open", "cases show", "cases task",
     "requests instruments", "requests send", "requests step",

@@ -4,6 +4,7 @@ reports of source `citizen`, France of `citizen-fr`."""
 
 from __future__ import annotations
 
+import hmac
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -50,9 +51,15 @@ def client(web_engine: Engine) -> Iterator[TestClient]:
         yield c
 
 
-def log_in(client: TestClient, username: str) -> None:
+def log_in(client: TestClient, username: str, secret: str = "test-secret") -> None:
+    """Log in through the login page, and send what the pages' own calls to the API send with the cookie: the
+    session's CSRF token and this site as the origin."""
     response = client.post("/login", data={"username": username, "password": PASSWORD}, follow_redirects=False)
     assert response.status_code == 303, response.text
+    cookie = client.cookies.get("lanzarote_session")
+    assert cookie is not None
+    client.headers["X-CSRF-Token"] = hmac.new(secret.encode(), cookie.encode(), "sha256").hexdigest()
+    client.headers["Origin"] = "http://testserver"
 
 
 def csrf_of(client: TestClient, path: str = "/") -> str:

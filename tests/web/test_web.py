@@ -18,7 +18,7 @@ def test_pages_need_a_login(client: TestClient) -> None:
     problem = client.get("/api/v1/queue")
     assert problem.status_code == 401 and problem.headers["content-type"].startswith("application/problem+json")
     wrong = client.post("/login", data={"username": "hub-analyst", "password": "not it at all"})
-    assert wrong.status_code == 401 and "Wrong user name or password" in wrong.text
+    assert wrong.status_code == 401 and "Wrong user name, password or code" in wrong.text
 
 
 def test_the_queue_shows_p1_first_with_reason_chips(client: TestClient) -> None:

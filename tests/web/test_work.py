@@ -250,7 +250,7 @@ def test_api_tokens_are_shown_once_and_revocable(client: TestClient, web_engine:
     assert client.get("/api/v1/queue", headers=bearer).status_code == 200
     listed = client.get("/api/v1/tokens", headers=bearer).json()
     assert listed == [{"id": made["id"], "name": "case system", "created_at": listed[0]["created_at"],
-                       "revoked": False}] and made["token"] not in json.dumps(listed)
+                       "revoked": False, "expires_at": made["expires_at"]}] and made["token"] not in json.dumps(listed)
     assert client.delete(f"/api/v1/tokens/{made['id']}", headers=bearer).status_code == 204
     assert client.get("/api/v1/queue", headers=bearer).status_code == 401
 

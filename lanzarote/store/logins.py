@@ -1,0 +1,112 @@
+"""Failed logins, kept in the database so every server process counts the same ones.
+
+A key is an account (`user:<name>`, or `device:<name>:<id>` for a workstation the account logged in from before)
+or a client address (`addr:<ip>`). After `login_free_attempts` failures a key waits 1, 2, 4… seconds (at most
+`login_max_delay_seconds`) before it may try again: an attacker is slowed to a trickle while the owner, after at
+most that delay, gets in with the right password. An attempt is claimed before its password is checked, in one
+atomic statement, so concurrent attempts (other threads, other processes) cannot all slip through one free slot.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import Column, DateTime, Integer, String, Table, delete, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from lanzarote.store.metadata import metadata
+
+login_throttle = Table(
+    "login_throttle",
+    metadata,
+    Column("key", String(200), primary_key=True),
+    Column("failures", Integer, nullable=False),
+    Column("next_at", DateTime(timezone=True), nullable=False),
+    Column("last_at", DateTime(timezone=True), nullable=False),
+)
+"""Per key: attempts since the last success, and when the next one may be made (made by 0008)."""
+
+
+@dataclass(frozen=True)
+class Delay:
+    """How attempts are slowed: `free` failures at no cost, then 1, 2, 4… seconds up to `most`."""
+
+    free: int = 5
+    most: float = 60.0
+    forget: float = 3600.0
+    """A key with no attempt for this long starts again from nothing."""
+
+    def after(self, failures: int) -> float:
+        if failures < self.free:
+            return 0.0
+        return float(min(self.most, 2.0 ** min(failures - self.free, 30)))
+
+
+@dataclass(frozen=True)
+class Refused:
+    key: str
+    wait: float
+
+
+def _aware(at: datetime, like: datetime) -> datetime:
+    return at if at.tzinfo else at.replace(tzinfo=like.tzinfo)  # SQLite gives naive times back
+
+
+def claim(s: Session, keys: tuple[str, ...], delay: Delay, now: datetime) -> Refused | None:
+    """Count one attempt against every key, or refuse it (which key, and how long to wait) when a key must still
+    wait; refused attempts are not counted, so waiting out the delay is enough."""
+    insert = postgresql.insert if s.get_bind().dialect.name == "postgresql" else sqlite.insert
+    for key in keys:
+        s.execute(insert(login_throttle).values(key=key, failures=0, next_at=now, last_at=now)
+                  .on_conflict_do_nothing(index_elements=["key"]))
+    for key in keys:
+        for _ in range(5):  # another attempt claimed between our read and our write: read again
+            row = s.execute(select(login_throttle.c.failures, login_throttle.c.next_at, login_throttle.c.last_at)
+                            .where(login_throttle.c.key == key)).one()
+            next_at = _aware(row.next_at, now)
+            if next_at > now:
+                return Refused(key, max(1.0, (next_at - now).total_seconds()))
+            counted = 0 if (now - _aware(row.last_at, now)).total_seconds() > delay.forget else row.failures
+            done = s.execute(update(login_throttle)  # compare-and-set on the count: one claim per count
+                             .where(login_throttle.c.key == key, login_throttle.c.failures == row.failures,
+                                    login_throttle.c.next_at <= now)
+                             .values(failures=counted + 1, last_at=now,
+                                     next_at=now + timedelta(seconds=delay.after(counted + 1))))
+            if done.rowcount:  # type: ignore[attr-defined]
+                break
+        else:
+            return Refused(key, 1.0)
+    return None
+
+
+def failures(s: Session, key: str) -> int:
+    """Attempts counted against a key since its last success."""
+    found = s.execute(select(login_throttle.c.failures).where(login_throttle.c.key == key)).scalar()
+    return int(found or 0)
+
+
+def failed(s: Session, keys: tuple[str, ...], delay: Delay, now: datetime) -> float:
+    """A wrong password or code: each key's wait counts from now, when the failure is known (the check itself takes
+    a while); the longest wait."""
+    longest = 0.0
+    for key in keys:
+        count = failures(s, key)
+        wait = delay.after(count)
+        s.execute(update(login_throttle).where(login_throttle.c.key == key)
+                  .values(next_at=now + timedelta(seconds=wait)))
+        longest = max(longest, wait)
+    return longest
+
+
+def succeeded(s: Session, account: str, address: str, delay: Delay, now: datetime) -> None:
+    """The right password: the account starts again from nothing; the address takes back the attempt it was
+    charged (only failures slow an address, and an attacker's own good account cannot wipe its count)."""
+    s.execute(delete(login_throttle).where(login_throttle.c.key == account))
+    row = s.execute(select(login_throttle.c.failures).where(login_throttle.c.key == address)).first()
+    if row is not None and row.failures > 0:
+        values: dict[str, object] = {"failures": row.failures - 1}
+        if delay.after(row.failures - 1) == 0:
+            values["next_at"] = now
+        s.execute(update(login_throttle).where(login_throttle.c.key == address).values(**values))
