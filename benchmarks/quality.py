@@ -77,7 +77,8 @@ def evaluate(engine: Engine, truth_path: Path) -> dict[str, Any]:
             cgnat_links += 1
     shares = Counter(tiers.values())
     known_only = [k for k, t in truth.items() if t.get("known_only") and k in tiers]
-    memes = [k for k, t in truth.items() if t.get("meme") and k in tiers]
+    # a meme shared by a person whose other reports raise their subject is lifted with it (LINKED_P1): not counted
+    memes = [k for k, t in truth.items() if t.get("meme") and not t.get("person") and k in tiers]
     fp_tiers = defaultdict(int)
     for k in predicted - planted:
         fp_tiers[",".join(sorted(truth[k]["signals"]))] += 1

@@ -188,6 +188,8 @@ class Writer:
         if cgnat:
             who, repeat = person(self.seed, f"U{index}"), False
         incident = rng.choices([i for i, _ in INCIDENTS], weights=[w for _, w in INCIDENTS])[0]
+        if meme:  # a viral meme is shared, not an incident of its own kind
+            incident = INCIDENTS[0][0]
         if scenario in ("coach_text_only", "teen_groomer"):
             incident = "Online Enticement of Children for Sexual Acts"
         signals = set() if meme else self._signals(rng, scenario, incident)
@@ -299,7 +301,7 @@ class Writer:
             "source": "ncmec", "source_id": report_id, "person": who.person_id if repeat else None,
             "country": true_country, "region": region, "signals": sorted(signals), "p1": is_p1(signals),
             "cgnat": cgnat, "meme": meme, "scenario": scenario, "distractor": distracted,
-            "known_only": bool(files) and not meme and not (signals - {"T2", "T23", "T8"}),
+            "known_only": bool(files) and not meme and not repeat and not (signals - {"T2", "T23", "T8"}),
             "victim_country": victim_country, "conflict": conflict,
         })
         return out
