@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import time
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -43,7 +42,6 @@ class Figures:
     half: str
     counts: Counter[str] = field(default_factory=Counter)
     misses: list[tuple[str, str, str, list[str]]] = field(default_factory=list)
-    seconds: float = 0.0
 
     def share(self, key: str, of: str) -> float:
         return self.counts[key] / self.counts[of] if self.counts[of] else float("nan")
@@ -88,7 +86,6 @@ def evaluate(half: str, lang: str) -> Figures:
 
     rules, lexicon = Rules.load(), load()
     figures = Figures(lang, half)
-    start = time.perf_counter()
     for item in items(half, lang):
         profile = item.get("profile")
         parties = (Party(role=PartyRole.REPORTED, profile_bio=profile),) if profile else ()
@@ -101,7 +98,6 @@ def evaluate(half: str, lang: str) -> Figures:
             expected == "NEG" and found == "P1") or (expected == "P2" and found == "P1")
         if wrong:
             figures.misses.append((item["id"], expected, found, [r.signal for r in result.reasons]))
-    figures.seconds = time.perf_counter() - start
     return figures
 
 

@@ -134,10 +134,6 @@ class Lexicon:
         return [r for r in (self.rules[i] for i in candidates)
                 if all(not concepts.isdisjoint(group) for group in r.need)]
 
-    @property
-    def read(self) -> tuple[str, ...]:
-        return tuple(self.languages)
-
 
 _AFTER_VERB = {"de", "nl"}
 CLAUSE_MARKS = r"\s/\s|[,;()\[\]\"|]|(?<!\d):|:(?!\d)|\s-\s|\.\.+"

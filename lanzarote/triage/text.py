@@ -154,15 +154,14 @@ def _read(sentence: _Sentence, folded: str, lang: Language, lexicon: Lexicon) ->
         offset = at + len(clause)
         text = _with_particles(clause, lexicon.particles) if lang.negates_after_verb else clause
         mentions = lang.concepts.mentions(text)
-        spans = [m.span() for _, m in mentions]
         cued = not lang.negation.isdisjoint(_WORD.findall(text))  # no cue in the clause: nothing in it is negated
         for concept, match in mentions:
             denied = denial is not None and at + match.start() >= denial.end()
-            others = [span for span in spans if span != match.span()]
             if concept == QUOTATION:
                 sentence.quoted = True
                 sentence.parts.setdefault(concept, match.group(0).strip())
-            elif concept not in sentence.parts and not denied and not (cued and _negated(text, match, lang, others)):
+            elif concept not in sentence.parts and not denied and not (
+                    cued and _negated(text, match, lang, [m.span() for _, m in mentions if m is not match])):
                 sentence.parts[concept] = match.group(0).strip()
 
 
@@ -174,7 +173,7 @@ def _evidence(sentence: _Sentence, parts: dict[str, str]) -> str:
 def _apply(rule: Rule, sentences: list[_Sentence], frames: set[str], window: int) -> str | None:
     """The evidence for `rule` in these sentences, or None: a concept of its first group in a sentence read, and a
     further concept of each other group (no concept counting twice) in that sentence or within `window` around it."""
-    if not rule.unless.isdisjoint(frames) or any(frames.isdisjoint(group) for group in rule.need):
+    if not rule.unless.isdisjoint(frames):  # (every group has a concept in the text: `Lexicon.rules_for`)
         return None
     first, *others = rule.need
     for i, sentence in enumerate(sentences):
