@@ -104,22 +104,26 @@ def evaluate(engine: Engine, truth_path: Path) -> dict[str, Any]:
 
 
 def reader_cost(engine: Engine, sample: int = 5_000) -> tuple[float, int]:
-    """Microseconds of CPU the free-text reader takes a report, over a sample of the stored reports (one core)."""
+    """Microseconds of CPU the free-text reader and the learned model take a report, over a sample of the stored
+    reports (one core)."""
     from lanzarote.store import schema
     from lanzarote.store.db import session
     from lanzarote.store.reports import assembled
+    from lanzarote.triage.learned import load as load_model
     from lanzarote.triage.lexicon import load
     from lanzarote.triage.signals import texts_of
-    from lanzarote.triage.text import text_signals
+    from lanzarote.triage.text import readings, signals_of
 
     with session(engine) as s:
         keys = [k for (k,) in s.execute(select(schema.report_state.c.report_key).limit(sample))]
         reports = list(assembled(s, keys).values())
-    lexicon = load()
+    lexicon, model = load(), load_model()
     texts = [texts_of(r) for r in reports]
     start = time.process_time()
     for t in texts:
-        text_signals(t, lexicon)
+        found = readings(t, lexicon)
+        signals_of(found)
+        model.assess(found)
     return (time.process_time() - start) / max(1, len(texts)) * 1e6, len(texts)
 
 
@@ -127,6 +131,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--reports", type=int, default=100_000)
     parser.add_argument("--seed", type=int, default=11)
+    parser.add_argument("--half", choices=HALVES, action="append",
+                        help="which halves of the texts written by other hands to print (default: all)")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="lanzarote-quality-"))
     os.environ["LANZAROTE_DATABASE_URL"] = f"sqlite:///{work / 'q.db'}"
@@ -158,13 +164,13 @@ def main() -> None:
           f"memes P4 {figures['memes_p4']:.1%} of {figures['memes']:,} (target 100 %)")
     print("texts written by other hands (benchmarks/data/triage_eval; targets on the held-out half: P1 recall ≥ 95 %, "
           "P1 precision ≥ 90 %, P2+ recall ≥ 90 %, negatives → P1 ≤ 2 %):")
-    for half in HALVES:
+    for half in args.half or HALVES:
         for lang in LANGUAGES:
             texts = evaluate_texts(half, lang)
             if texts.counts:
                 print("  " + texts.line())
     cost, sampled = reader_cost(engine)
-    print(f"free-text reader: {cost:,.0f} µs of CPU a report (mean over {sampled:,} stored reports)")
+    print(f"free-text reader and learned model: {cost:,.0f} µs of CPU a report (mean over {sampled:,} stored reports)")
     print(f"ingest + process of {args.reports:,} reports: {seconds:,.0f} s")
     print(describe())
 

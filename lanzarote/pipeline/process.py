@@ -241,8 +241,10 @@ def _recount_held(s: Session) -> None:
 
 
 def _top(reasons: Sequence[Reason], rules: Rules) -> tuple[Reason, ...]:
-    """The reasons a report passes on to its subject's other reports: those that make P1 alone (the rules file)."""
-    return tuple(r for r in reasons if r.signal in rules.top_tier)
+    """The reason a report passes on to its subject's other reports: its heaviest, when its reasons make it P1."""
+    if not reasons or rules.tier_for({r.signal for r in reasons}) is not Tier.P1:
+        return ()
+    return (max(reasons, key=lambda r: r.weight),)
 
 
 def _split_where_held(s: Session, identifiers: set[tuple[str, str]]) -> set[str]:

@@ -18,4 +18,4 @@ class TriageContext:
     """Prior records (earlier cases) the report's identifiers hit, as case references."""
     linked_reports: tuple[str, ...] = ()
     subject_reasons: tuple[tuple[str, Reason], ...] = ()
-    """The strongest reasons of the subject's other reports, with the report id they come from."""
+    """The heaviest reason of each of the subject's other reports in the top tier, with the report id it comes from."""

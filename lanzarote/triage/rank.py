@@ -20,9 +20,8 @@ def triage(report: Report, context: TriageContext, rules: Rules, lexicon: Lexico
 def rank(signals: dict[str, str | None], context: TriageContext, rules: Rules, lex: Lexicon) -> Triage:
     """Tier, score and reasons from the signals found (signal → its first evidence)."""
     found = dict(signals)
-    lifted = [(rid, r) for rid, r in context.subject_reasons if r.signal in rules.top_tier]
-    if lifted:
-        rid, reason = lifted[0]
+    if context.subject_reasons:
+        rid, reason = context.subject_reasons[0]
         found.setdefault("LINKED_P1", f"linked report {rid} shows {reason.signal}: {reason.text}")
     reasons = [
         Reason(signal=s, text=rules.signals[s].text, weight=rules.signals[s].weight, evidence=e)

@@ -49,12 +49,6 @@ class Rules:
         tiers = tuple((tier, tuple(frozenset(alt) for alt in alts)) for tier, alts in order)
         return cls(spec.version, spec.signals, tiers, spec.default)
 
-    @property
-    def top_tier(self) -> frozenset[str]:
-        """The signals that make P1 on their own: what a subject's top-tier report passes on to the others."""
-        return frozenset(s for tier, alternatives in self.tiers if tier is Tier.P1 for alt in alternatives
-                         if len(alt) == 1 for s in alt)
-
     def tier_for(self, signals: set[str]) -> Tier:
         for tier, alternatives in self.tiers:
             if any(alt <= signals for alt in alternatives):

@@ -7,9 +7,10 @@ from datetime import date, timedelta
 
 from lanzarote.model.media import FileVerdict, Verdict
 from lanzarote.model.report import IncidentType, Origin, Party, PartyRole, Report
+from lanzarote.triage import learned
 from lanzarote.triage.context import TriageContext
 from lanzarote.triage.lexicon import Lexicon
-from lanzarote.triage.text import text_signals
+from lanzarote.triage.text import readings, signals_of
 
 FRESH = timedelta(minutes=60)
 """Captured this close before it was sent counts as fresh production (T6)."""
@@ -115,7 +116,8 @@ def own_signals(report: Report, context: TriageContext, lexicon: Lexicon) -> dic
     found: dict[str, str | None] = {}
     for signal, evidence in structured(report, context):
         found.setdefault(signal, evidence)
-    for ts in text_signals(texts_of(report), lexicon):
+    found_in = readings(texts_of(report), lexicon)
+    for ts in (*signals_of(found_in), *learned.load().assess(found_in)):
         found.setdefault(ts.signal, ts.evidence)
     return found
 

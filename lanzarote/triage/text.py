@@ -108,6 +108,7 @@ def sentence_languages(folded: str, lexicon: Lexicon, text_languages: tuple[str,
 @dataclass
 class _Sentence:
     original: str
+    folded: str = ""
     quoted: bool = False
     parts: dict[str, str] = field(default_factory=dict)
     """concept → the words that showed it (its first mention that is not negated)."""
@@ -192,22 +193,31 @@ def _apply(rule: Rule, sentences: list[_Sentence], frames: set[str], window: int
     return None
 
 
-def read_text(text: str, lexicon: Lexicon) -> list[TextSignal]:
-    """The signals one text shows, each with its sentence and parts, and TEXT_NOT_READ if it is in a language or
-    script the lexicon does not read."""
-    out: list[TextSignal] = []
+@dataclass
+class Reading:
+    """What the reader made of one text: its sentences with the concepts each shows, the frames of the whole text,
+    and the signals its rules found (TEXT_NOT_READ among them when the text is in a language not read)."""
+    sentences: list[_Sentence]
+    frames: set[str]
+    signals: list[TextSignal]
+
+
+def read(text: str, lexicon: Lexicon) -> Reading:
+    """Read one text: the concepts of each sentence, and the signals the lexicon's rules make of them."""
     script = script_not_read(text)
     if script is not None:
-        return [TextSignal("TEXT_NOT_READ", f"text in {script} script not read: “{text.strip()[:80]}”")]
+        return Reading([], set(), [TextSignal("TEXT_NOT_READ",
+                                              f"text in {script} script not read: “{text.strip()[:80]}”")])
+    out: list[TextSignal] = []
     originals = [s for s in _SENTENCES.split(text) if s and s.strip()]
     folded = [fold(s) for s in originals]
     langs, unread = languages(" ".join(folded), lexicon)
     if unread is not None:
         out.append(TextSignal("TEXT_NOT_READ", f"text in {NAMES.get(unread, unread)} not read: “{text.strip()[:80]}”"))
-    sentences = [_Sentence(o) for o in originals]
-    for sentence, f in zip(sentences, folded, strict=True):
-        for code in sentence_languages(f, lexicon, langs):
-            _read(sentence, f, lexicon.languages[code], lexicon)
+    sentences = [_Sentence(o, f) for o, f in zip(originals, folded, strict=True)]
+    for sentence in sentences:
+        for code in sentence_languages(sentence.folded, lexicon, langs):
+            _read(sentence, sentence.folded, lexicon.languages[code], lexicon)
     frames = {c for s in sentences for c in s.parts}
     done: set[str] = set()
     for rule in lexicon.rules_for(frames):
@@ -217,14 +227,29 @@ def read_text(text: str, lexicon: Lexicon) -> list[TextSignal]:
         if evidence is not None:
             done.add(rule.signal)
             out.append(TextSignal(rule.signal, evidence))
-    return out
+    return Reading(sentences, frames, out)
+
+
+def read_text(text: str, lexicon: Lexicon) -> list[TextSignal]:
+    """The signals one text shows, each with its sentence and parts, and TEXT_NOT_READ if it is in a language or
+    script the lexicon does not read."""
+    return read(text, lexicon).signals
+
+
+def readings(texts: list[str], lexicon: Lexicon) -> list[Reading]:
+    """Every non-empty text read."""
+    return [read(t, lexicon) for t in texts if t and t.strip()]
+
+
+def signals_of(found_in: list[Reading]) -> list[TextSignal]:
+    """Each signal the readings found once, with the sentence and the parts that show it."""
+    found: dict[str, TextSignal] = {}
+    for reading in found_in:
+        for ts in reading.signals:
+            found.setdefault(ts.signal, ts)
+    return list(found.values())
 
 
 def text_signals(texts: list[str], lexicon: Lexicon) -> list[TextSignal]:
     """Each signal found in the texts once, with the sentence and the parts that show it."""
-    found: dict[str, TextSignal] = {}
-    for text in texts:
-        if text and text.strip():
-            for ts in read_text(text, lexicon):
-                found.setdefault(ts.signal, ts)
-    return list(found.values())
+    return signals_of(readings(texts, lexicon))
