@@ -25,7 +25,7 @@ from typing import Any
 
 DATA = Path(__file__).parent / "data" / "triage_eval"
 LANGUAGES = ("en", "fr", "es", "de", "it", "nl")
-HALVES = ("train", "train2", "background", "dev", "dev2", "heldout", "fresh", "fresh2")
+HALVES = ("train", "train2", "background", "summaries", "dev", "dev2", "heldout", "fresh", "fresh2")
 TARGETS = {"p1_recall": 0.95, "p1_precision": 0.90, "p2_or_higher_recall": 0.90, "negatives_p1": 0.02}
 
 
