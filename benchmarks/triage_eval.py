@@ -4,11 +4,14 @@ DOMAIN.md's signal table and a description of the tiers, never the lexicon or th
 Each language has a development half (`xx-dev.jsonl`, read while working on the reader) and a held-out half
 (`xx-heldout.jsonl`, that nobody tunes on; its misses are never listed). Once the held-out figures had been looked at
 to choose between two rules, new writers added fresh held-out texts (`xx-fresh.jsonl`) that nobody has read, and
-other new writers more development texts (`xx-dev2.jsonl`).
+other new writers more development texts (`xx-dev2.jsonl`). Later writers wrote training halves for the learned
+model (`xx-train`, `xx-train2`, `xx-background` provider notes, `xx-summaries` in the third person) and a last
+held-out half, `xx-fresh2`, that nobody has read. The model is trained on the development and training halves
+(`lanzarote.triage.training`), never on a held-out one, so its figures on those are in-sample.
 Each item is a text (and sometimes the reported account's profile) with the tier a careful analyst would give it:
 P1, P2, or NEG (a hard negative that must not be P1).
 
-    .venv/bin/python -m benchmarks.triage_eval              # both halves, every language
+    .venv/bin/python -m benchmarks.triage_eval              # every half, every language
     .venv/bin/python -m benchmarks.triage_eval --half dev --misses
 
 Each text becomes a report with nothing else (no files, no links, no annotations), so the tier is the text's alone.
