@@ -114,14 +114,25 @@ report_state = Table(
     Column("assigned_to", String(100)),
     Column("first_action_at", DateTime(timezone=True)),
 )
-Index("ix_report_state_queue", report_state.c.tier_rank, report_state.c.score, report_state.c.received_at)
-Index("ix_report_state_stale", report_state.c.stale)
+# The indexes as the migrations leave them (0003, 0004, 0005, 0006; `tests/test_migrations.py` compares): the queue's
+# order, a country's and an authority's queue in that order, the filters, and the keys still to process. Those that
+# leave NULL out (or keep only stale rows) say so; PostgreSQL's descending score puts NULLs last, as SQLite does.
+_ORDER = (report_state.c.tier_rank, report_state.c.score.desc().nulls_last(), report_state.c.received_at,
+          report_state.c.report_key)
+Index("ix_report_state_queue_order", *_ORDER)
+Index("ix_report_state_country_order", report_state.c.country, *_ORDER,
+      sqlite_where=report_state.c.country.is_not(None), postgresql_where=report_state.c.country.is_not(None))
+Index("ix_report_state_authority_order", report_state.c.authority, *_ORDER,
+      sqlite_where=report_state.c.authority.is_not(None), postgresql_where=report_state.c.authority.is_not(None))
+Index("ix_report_state_stale_keys", report_state.c.report_key,
+      sqlite_where=report_state.c.stale.is_(True), postgresql_where=report_state.c.stale.is_(True))
 Index("ix_report_state_subject", report_state.c.subject_id)
 Index("ix_report_state_source_id", report_state.c.source_id)
-Index("ix_report_state_country", report_state.c.country)
 Index("ix_report_state_assigned_to", report_state.c.assigned_to)
-Index("ix_report_state_provider", report_state.c.provider)
-Index("ix_report_state_incident_type", report_state.c.incident_type)
+Index("ix_report_state_provider", report_state.c.provider,
+      sqlite_where=report_state.c.provider.is_not(None), postgresql_where=report_state.c.provider.is_not(None))
+Index("ix_report_state_incident_type", report_state.c.incident_type, sqlite_where=report_state.c.incident_type.is_not(
+    None), postgresql_where=report_state.c.incident_type.is_not(None))
 
 route_overrides = Table(
     "route_overrides",

@@ -38,7 +38,7 @@ BACKFILL_BATCH = 5000
 
 def upgrade() -> None:
     bind = op.get_bind()
-    # 0001 creates report_state from the current table definition, so a new store has these columns already
+    # stores made before 0001's tables were frozen (2026-12-02) got these columns from 0001 already
     present = {c["name"] for c in sa.inspect(bind).get_columns("report_state")}
     for name in NEW_COLUMNS:
         if name not in present:
@@ -52,8 +52,8 @@ def upgrade() -> None:
     score = "score DESC NULLS LAST" if bind.dialect.name == "postgresql" else "score DESC"
     op.create_index("ix_report_state_authority_order", "report_state",
                     ["authority", "tier_rank", sa.text(score), "received_at", "report_key"])
-    if bind.dialect.name == "postgresql":  # agency codes of local authorities are longer than a country's
-        op.alter_column("users", "agency", type_=sa.String(40), existing_nullable=False)
+    with op.batch_alter_table("users") as batch:  # agency codes of local authorities are longer than a country's
+        batch.alter_column("agency", type_=sa.String(40), existing_nullable=False)
     AGENCIES.create(bind, checkfirst=True)
     access.api_tokens.create(bind, checkfirst=True)
     schema.route_overrides.create(bind, checkfirst=True)
