@@ -422,7 +422,7 @@ def operation(s: Session, user: User, op_id: int, channel: str, state: str | Non
     op = _get(s, user, op_id)
     lead = coordinates(user, op)
     country = None if lead else _country(user)
-    shown = state_code(state) if state else (country if country else None)
+    shown = state_code(state) if state else None
     found = store.targets(s, op_id, country, shown, disputed, TARGETS_SHOWN, max(0, offset))
     arresting, _, unassigned = store.target_counts(s, op_id)
     per_state = arresting if country is None else {k: v for k, v in arresting.items() if k == country}
