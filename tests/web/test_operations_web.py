@@ -45,7 +45,8 @@ def test_an_operation_over_the_api_from_plan_to_reconciled_board(engine: Engine)
         assert (plan["zone"], plan["hhour"]) == ("Europe/Madrid", "06:00")
         assert es.put(f"/api/v1/operations/{op}/day/FR", json={"officers": 1}).status_code == 403
     with _as(engine, "fr-analyst") as fr:
-        _ok(fr.post(f"/api/v1/operations/{op}/targets", json={"country": "FR", "label": "FR-1", "arresting_state": "FR"}))
+        _ok(fr.post(f"/api/v1/operations/{op}/targets",
+                    json={"country": "FR", "label": "FR-1", "arresting_state": "FR"}))
         _ok(fr.put(f"/api/v1/operations/{op}/day/FR", json={"hhour": "05:30", "officers": 4, "searches": 1}))
         refused = fr.put(f"/api/v1/operations/{op}/targets/{ids[0]}/arresting-state",
                          json={"state": "FR", "reason": "seen in Lyon"})
