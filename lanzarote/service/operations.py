@@ -349,15 +349,16 @@ class Board:
     refresh_seconds: int
 
 
-def _board(s: Session, user: User, op: Operation) -> Board:
-    arresting, _, _ = store.target_counts(s, op.id)
+def _board(s: Session, user: User, op: Operation, arresting: dict[str, int] | None = None) -> Board:
+    if arresting is None:
+        arresting = store.target_counts(s, op.id)[0]
     plan = store.country_days(s, op.id)
-    full = days.reconcile(op.day_on, plan, arresting, store.results(s, op.id), store.summed(s, op.id))
+    full = days.reconcile(op.day_on, plan, arresting, store.latest_results(s, op.id), store.summed(s, op.id))
     country = None if coordinates(user, op) else _country(user)
     lines = [ln for ln in full.lines if country is None or ln.country == country]
     shown = {d for ln in lines for d in ln.differences}
     mine = [d for d in full.differences if country is None or d in shown or d.startswith("the centre")]
-    hhours = [days.hhour(op.day_on, c) for c in plan] if op.day_on else []
+    hhours = [ln.hhour for ln in full.lines if ln.hhour is not None]
     return Board(op, lines, full.totals, full.targets, mine, full.balanced, len(full.differences) - len(mine),
                  hhours, int(config.get("operation_centre_refresh_seconds")))
 
@@ -413,6 +414,7 @@ class OperationView:
     unassigned: int
     disputes: list[tuple[Dispute, str]]
     meetings: list[Meeting]
+    """The meetings with their decisions (participants and agenda are on each meeting's page)."""
     jits: list[Jit]
 
 
@@ -424,11 +426,11 @@ def operation(s: Session, user: User, op_id: int, channel: str, state: str | Non
     country = None if lead else _country(user)
     shown = state_code(state) if state else None
     found = store.targets(s, op_id, country, shown, disputed, TARGETS_SHOWN, max(0, offset))
-    arresting, _, unassigned = store.target_counts(s, op_id)
+    arresting, unassigned = store.target_counts(s, op_id)
     per_state = arresting if country is None else {k: v for k, v in arresting.items() if k == country}
-    view = OperationView(op, _board(s, user, op), lead, country, found, shown, per_state,
+    view = OperationView(op, _board(s, user, op, arresting), lead, country, found, shown, per_state,
                          unassigned if country is None else 0, store.open_disputes(s, op_id, country),
-                         store.meetings_of(s, op_id), store.jits_of(s, op_id))
+                         store.meetings_of(s, op_id, details=False), store.jits_of(s, op_id))
     trail(s, user, "read", f"operation/{op_id}", f"{channel} {len(found)} targets")
     return view
 
@@ -465,7 +467,7 @@ def hold_meeting(s: Session, user: User, op_id: int, held_at: datetime, chair: s
     if not chair.strip():
         raise InputRejected("a meeting needs its chair")
     at = held_at if held_at.tzinfo else held_at.replace(tzinfo=UTC)
-    count = len(store.meetings_of(s, op_id))
+    count = len(store.meetings_of(s, op_id, details=False))
     mid = store.add_meeting(s, op_id, at.astimezone(UTC), chair.strip()[:200],
                             (title.strip() or f"Coordination meeting {count + 1}")[:300], _participants(participants),
                             _agenda(agenda))
@@ -476,7 +478,7 @@ def hold_meeting(s: Session, user: User, op_id: int, held_at: datetime, chair: s
 def decide(s: Session, user: User, op_id: int, meeting_id: int, text: str, owner: str, due_on: date) -> int:
     """A decision of a meeting, with its owner and due date ("identify targets in all countries")."""
     _coordinating(s, user, op_id, "record decisions")
-    if meeting_id not in {m.id for m in store.meetings_of(s, op_id)}:
+    if meeting_id not in {m.id for m in store.meetings_of(s, op_id, details=False)}:
         raise NotFound(f"no meeting {meeting_id} in operation {op_id}")
     if not text.strip() or not owner.strip():
         raise InputRejected("a decision needs its text and its owner")
@@ -569,7 +571,7 @@ def press_release(s: Session, user: User, op_id: int) -> str:
     b = _board(s, user, op)
     agencies_ = {a.code: a.name for a in access.list_agencies(s)}
     full = days.reconcile(op.day_on, store.country_days(s, op_id), store.target_counts(s, op_id)[0],
-                          store.results(s, op_id))
+                          store.latest_results(s, op_id))
     text = documents.press_release(op, full, agencies_.get(op.coordinator, op.coordinator))
     trail(s, user, "disclose", f"operation/{op_id}/press-release", f"draft, balanced={b.balanced}")
     return text

@@ -95,7 +95,7 @@ operation_targets = Table(
     Column("added_by", String(100), nullable=False),
     Column("added_at", DateTime(timezone=True), nullable=False),
     Index("ux_operation_targets_label", "operation_id", "label", unique=True),
-    Index("ix_operation_targets_country", "operation_id", "country"),
+    Index("ix_operation_targets_country", "operation_id", "country", "label"),
     Index("ix_operation_targets_arresting", "operation_id", "arresting_state"),
 )
 target_disputes = Table(
@@ -390,8 +390,8 @@ def open_disputes(s: Session, op_id: int, seen_by: str | None = None) -> list[tu
     return [(_dispute(r), r.label) for r in rows]
 
 
-def target_counts(s: Session, op_id: int) -> tuple[dict[str, int], dict[str, int], int]:
-    """Per state the targets it arrests, per state the targets in it, and the targets with no arresting state."""
+def target_counts(s: Session, op_id: int) -> tuple[dict[str, int], int]:
+    """Per state the targets it arrests, and the targets with no arresting state yet."""
     t = operation_targets
     arresting: dict[str, int] = {}
     unassigned = 0
@@ -401,9 +401,7 @@ def target_counts(s: Session, op_id: int) -> tuple[dict[str, int], dict[str, int
             unassigned = int(n)
         else:
             arresting[state] = int(n)
-    within = {c: int(n) for c, n in s.execute(select(t.c.country, func.count()).where(t.c.operation_id == op_id)
-                                               .group_by(t.c.country))}
-    return arresting, within, unassigned
+    return arresting, unassigned
 
 
 def targets_added_since(s: Session, op_id: int, since: datetime, until: datetime) -> dict[str, int]:
@@ -454,6 +452,17 @@ def results(s: Session, op_id: int, country: str | None = None) -> list[Result]:
             for r in s.execute(q.order_by(dr.c.country, dr.c.version))]
 
 
+def latest_results(s: Session, op_id: int) -> list[Result]:
+    """Each state's latest version only (what the board sums)."""
+    dr = day_results
+    latest = (select(dr.c.country, func.max(dr.c.version).label("version")).where(dr.c.operation_id == op_id)
+              .group_by(dr.c.country).subquery())
+    q = (select(dr).join(latest, and_(latest.c.country == dr.c.country, latest.c.version == dr.c.version))
+         .where(dr.c.operation_id == op_id).order_by(dr.c.country))
+    return [Result.of(r.country, r.version, {n: getattr(r, n) for n in FIGURES}, r.recorded_by,
+                      as_utc(r.recorded_at) or r.recorded_at, r.late, r.note) for r in s.execute(q)]
+
+
 def summed(s: Session, op_id: int) -> dict[str, int]:
     """The totals as the database sums them: each state's latest version, added up."""
     dr = day_results
@@ -494,21 +503,23 @@ def finish_decision(s: Session, op_id: int, decision_id: int, at: datetime) -> s
     return str(done)
 
 
-def meetings_of(s: Session, op_id: int) -> list[Meeting]:
-    """The operation's meetings, earliest first, each with its participants, agenda and decisions."""
+def meetings_of(s: Session, op_id: int, details: bool = True) -> list[Meeting]:
+    """The operation's meetings, earliest first, each with its decisions and (with `details`) its participants and
+    agenda."""
     rows = s.execute(select(meetings).where(meetings.c.operation_id == op_id)
                      .order_by(meetings.c.held_at, meetings.c.id)).all()
     ids = [r.id for r in rows]
     if not ids:
         return []
     people: dict[int, list[tuple[str, str]]] = {}
-    for r in s.execute(select(meeting_participants).where(meeting_participants.c.meeting_id.in_(ids))
-                       .order_by(meeting_participants.c.id)):
-        people.setdefault(r.meeting_id, []).append((r.country, r.who))
     agenda: dict[int, list[Agenda]] = {}
-    for r in s.execute(select(meeting_agenda).where(meeting_agenda.c.meeting_id.in_(ids))
-                       .order_by(meeting_agenda.c.position)):
-        agenda.setdefault(r.meeting_id, []).append(Agenda(r.position, r.country, r.title))
+    if details:
+        for r in s.execute(select(meeting_participants).where(meeting_participants.c.meeting_id.in_(ids))
+                           .order_by(meeting_participants.c.id)):
+            people.setdefault(r.meeting_id, []).append((r.country, r.who))
+        for r in s.execute(select(meeting_agenda).where(meeting_agenda.c.meeting_id.in_(ids))
+                           .order_by(meeting_agenda.c.position)):
+            agenda.setdefault(r.meeting_id, []).append(Agenda(r.position, r.country, r.title))
     decided: dict[int, list[Decision]] = {}
     for r in s.execute(select(meeting_decisions).where(meeting_decisions.c.meeting_id.in_(ids))
                        .order_by(meeting_decisions.c.due_on, meeting_decisions.c.id)):

@@ -160,3 +160,32 @@ def test_the_command_line_runs_an_operation_as_its_users(engine: Engine, tmp_pat
     assert "ES-1" in shown and "HU-1" not in shown and "dispute" not in shown
     run("--as", "hub-coordinator", "operations", "calendar", "1", "--out", str(tmp_path / "day.ics"))
     assert (tmp_path / "day.ics").read_text().count("BEGIN:VEVENT") == 2
+
+
+def test_wrong_input_is_one_clear_refusal_and_changes_nothing(engine: Engine) -> None:
+    make_world(engine, ("ES",))
+    with _as(engine, "hub-coordinator") as hub:
+        op = _ok(hub.post("/api/v1/operations", json={"name": "Example Input"}))["id"]
+        _ok(hub.patch(f"/api/v1/operations/{op}", json={"agency": "ES"}))
+        cases = {
+            ("put", f"/api/v1/operations/{op}/day/ES", '{"hhour": "25:99"}'): (422, "is not an hour"),
+            ("put", f"/api/v1/operations/{op}/day/ES", '{"zone": "Mars/Olympus"}'): (422, "is not a time zone"),
+            ("put", f"/api/v1/operations/{op}/day/ES", '{"officers": -1}'): (422, ""),
+            ("post", f"/api/v1/operations/{op}/targets", '{"country": "XX", "label": "X-1"}'): (422, "takes no part"),
+            ("post", f"/api/v1/operations/{op}/targets", '{"country": "ES", "label": "  "}'): (422, "needs a label"),
+            ("post", f"/api/v1/operations/{op}/targets", '{"country": "E1", "label": "E-1"}'): (422, "two-letter"),
+            ("post", f"/api/v1/operations/{op}/results", '{"country": "ES", "arrests": 1}'): (409, "not frozen yet"),
+            ("post", f"/api/v1/operations/{op}/day/freeze", ""): (409, "has no date"),
+            ("post", "/api/v1/operations", '{"name": "example input"}'): (409, "exists already"),
+            ("patch", f"/api/v1/operations/{op}", '{"agency": "ZZ"}'): (404, "no agency"),
+            ("post", f"/api/v1/operations/{op}/jits",
+             '{"name": "J", "agreement_on": "2026-02-01", "expires_on": "2026-01-01", "parties": ["ES", "HUB"]}'):
+                (422, "ends after it is signed"),
+        }
+        for (method, url, body), (status, words) in cases.items():
+            answer = hub.request(method.upper(), url, content=body or None,
+                                 headers={"Content-Type": "application/json"})
+            assert answer.status_code == status, (url, body, answer.text)
+            assert words in answer.text, (url, body, answer.text)
+        view = _ok(hub.get(f"/api/v1/operations/{op}"))
+        assert view["targets"] == [] and view["board"]["lines"] == [] and view["day_state"] == "planning"

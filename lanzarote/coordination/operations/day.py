@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
+from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from lanzarote.coordination.operations import FIGURES, CountryDay, Result, Totals, current
@@ -59,8 +60,13 @@ class HHour:
         return f"{self.local:%H:%M} {self.local.tzname()} ({self.utc:%H:%M} UTC)"
 
 
+@lru_cache(maxsize=512)
+def _zone(name: str) -> ZoneInfo:
+    return ZoneInfo(name)
+
+
 def hhour(day_on: date, country: CountryDay) -> HHour:
-    local = datetime.combine(day_on, country.hhour, tzinfo=ZoneInfo(country.zone))
+    local = datetime.combine(day_on, country.hhour, tzinfo=_zone(country.zone))
     return HHour(country.country, local, local.astimezone(UTC))
 
 
