@@ -225,3 +225,32 @@ def test_every_read_is_one_audit_entry_and_the_calendar_has_each_states_hhour(en
     with session(engine) as s:
         ical = service.calendar(s, es, op_id).decode()
     assert ical.count("BEGIN:VEVENT") == 5 and "TZID=Europe/Madrid" in ical and "TZID=Europe/Sofia" in ical
+
+
+def test_the_2008_action_day_nine_states_1332_officers_76_arrests_through_the_use_cases(engine: Engine) -> None:
+    # only the totals are public (9 Member States, 1,332 officers, 76 arrests on 23/06/2008): the split is synthetic
+    split = {"BE": (180, 11), "IT": (260, 15), "DE": (210, 12), "FR": (170, 10), "ES": (150, 9), "NL": (120, 6),
+             "AT": (90, 5), "HU": (82, 4), "PL": (70, 4)}
+    make_world(engine, tuple(split), outsider=False)
+    hub = user(engine, "hub-coordinator")
+    with session(engine) as s:
+        op = service.create(s, hub, "Example 2008")
+        for code in split:
+            service.add_agency(s, hub, op.id, code)
+        service.plan_day(s, hub, op.id, date(2008, 6, 23))
+        for code, (officers, arrests) in split.items():
+            for i in range(arrests):
+                service.add_target(s, hub, op.id, code, f"{code}-{i:02d}", arresting_state=code)
+            service.plan_country(s, hub, op.id, code, officers=officers)
+        service.freeze(s, hub, op.id)
+    for code, (officers, arrests) in split.items():
+        with session(engine) as s:
+            service.record_result(s, user(engine, f"{code.lower()}-analyst"), op.id, code,
+                                  {"arrests": arrests, "officers": officers})
+    with session(engine) as s:
+        board = service.board(s, hub, op.id, "test")
+        text = service.press_release(s, hub, op.id)
+    assert (board.totals.states, board.totals.figures["officers"], board.totals.figures["arrests"]) == (9, 1332, 76)
+    assert board.targets == 76 and board.balanced, board.differences
+    assert "76 arrests in 9 states on 23/06/2008" in text and "1,332 officers" in text
+    assert {h.text for h in board.hhours} == {"06:00 CEST (04:00 UTC)"}  # all nine keep Central European time
