@@ -77,6 +77,8 @@ SETTINGS: tuple[Setting, ...] = (
             "node-key in the data folder."),
     Setting("feedback_reminder_days", 90, "Days after a package was sent before the ledger reminds the sender to "
             "ask its recipient for feedback."),
+    Setting("operation_centre_refresh_seconds", 5, "How often the coordination centre's board of an action day "
+            "asks for the states' latest results (seconds)."),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}

@@ -43,6 +43,29 @@ NO_REPORT = {  # operation → why it discloses no report (changes are audited b
     "GET /api/v1/packages/{package_id}/feedback": "feedback, no report",
     "POST /api/v1/packages/feedback": "an intake (audited as feedback_imported)",
     "GET /api/v1/funnel": "counts only", "GET /api/v1/packages-reminders": "packages' ids",
+    # operations hold no report: each read is audited by its use case, each change is an audited operation_ entry
+    # (tests/service/test_operations.py counts the reads)
+    "GET /api/v1/operations": "operations' names (audited as list)",
+    "GET /api/v1/operations/{op_id}": "an operation's targets and totals (audited as read)",
+    "GET /api/v1/operations/{op_id}/board": "the action day's figures (audited as read)",
+    "GET /api/v1/operations/{op_id}/calendar.ics": "H-hours and meetings (audited as read)",
+    "GET /api/v1/operations/{op_id}/meetings/{meeting_id}": "a meeting and case counts (audited as read)",
+    "GET /api/v1/operations/{op_id}/meetings/{meeting_id}/minutes.pdf": "minutes (audited as disclose)",
+    "GET /api/v1/operations/{op_id}/outcomes": "counts only",
+    "GET /api/v1/operations/{op_id}/press-release": "totals only (audited as disclose)",
+    "GET /api/v1/operations/{op_id}/results": "the action day's figures (audited as read)",
+    "PATCH /api/v1/operations/{op_id}": "a change", "POST /api/v1/operations": "a new operation",
+    "POST /api/v1/operations/{op_id}/day/close": "a change", "POST /api/v1/operations/{op_id}/day/freeze": "a change",
+    "POST /api/v1/operations/{op_id}/decisions/{decision_id}/done": "a change",
+    "POST /api/v1/operations/{op_id}/disputes/{dispute_id}/resolve": "a change",
+    "POST /api/v1/operations/{op_id}/jits": "a change", "POST /api/v1/operations/{op_id}/jits/{jit_id}/extensions":
+    "a change", "POST /api/v1/operations/{op_id}/jits/{jit_id}/members": "a change",
+    "POST /api/v1/operations/{op_id}/jits/{jit_id}/results": "a change",
+    "POST /api/v1/operations/{op_id}/meetings": "a change",
+    "POST /api/v1/operations/{op_id}/meetings/{meeting_id}/decisions": "a change",
+    "POST /api/v1/operations/{op_id}/results": "a change", "POST /api/v1/operations/{op_id}/targets": "a change",
+    "PUT /api/v1/operations/{op_id}/day/{country}": "a change",
+    "PUT /api/v1/operations/{op_id}/targets/{target_id}/arresting-state": "a change (a refusal keeps a dispute)",
     # each of these discloses and is counted by tests/coordination/test_round_trip.py (it needs two nodes)
     "GET /api/v1/packages/{package_id}/export": "audited as disclose (test_round_trip)",
     "GET /api/v1/packages/{package_id}/received": "audited as read (test_round_trip)",
@@ -87,6 +110,12 @@ CLI_NO_REPORT = {  # command → why it discloses no report
     "packages identity", "packages partner", "packages ceiling", "packages list", "packages funnel",
     "packages reminders", "packages build", "packages receive", "packages feedback",
     # build, receive and feedback are changes, each audited by its use case (tests/coordination/test_round_trip.py)
+    # operations: no report; every read and change audited by its use case (tests/service/test_operations.py)
+    *(f"operations {c}" for c in ("create", "list", "show", "agency", "link", "target", "arresting", "resolve", "day",
+                                  "plan", "freeze", "close", "result", "board", "results", "meeting", "decide",
+                                  "done", "follow-up", "minutes", "press", "calendar", "jit", "jit-member",
+                                  "jit-extend", "jit-result", "outcomes")),
+
 }
 DISCLOSED_ELSEWHERE = {  # command → the test that counts its one audit entry (it needs two nodes)
     "packages export": "tests/coordination/test_round_trip.py::test_every_disclosure_is_audited_with_what_left",

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from lanzarote.coordination.packages.model import Package
 
@@ -29,41 +31,59 @@ def to_csv(package: Package) -> str:
     return out.getvalue()
 
 
+def pdf_document(title: str, author: str, story: Callable[[Any, float], list[Any]]) -> bytes:
+    """An A4 PDF (`reportlab`, offline, byte-for-byte reproducible): `story(styles, mm)` gives its flowables."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.styles import getSampleStyleSheet
+    from reportlab.lib.units import mm
+    from reportlab.platypus import SimpleDocTemplate
+
+    buffer = io.BytesIO()
+    doc = SimpleDocTemplate(buffer, pagesize=A4, title=title, author=author, leftMargin=15 * mm,
+                            rightMargin=15 * mm, invariant=True)
+    doc.build(story(getSampleStyleSheet(), mm))
+    return buffer.getvalue()
+
+
+def grid(rows: Sequence[Sequence[str]], widths: Sequence[float], styles: Any) -> Any:
+    """A table with a header row, every cell an escaped paragraph in small type, repeated on each page."""
+    from xml.sax.saxutils import escape
+
+    from reportlab.lib import colors
+    from reportlab.platypus import Paragraph, Table, TableStyle
+
+    small = styles["BodyText"].clone("small", fontSize=8, leading=10)
+    table = Table([[Paragraph(escape(str(c)), small) for c in row] for row in rows], colWidths=list(widths),
+                  repeatRows=1)
+    table.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.25, colors.grey),
+                               ("BACKGROUND", (0, 0), (-1, 0), colors.lightgrey), ("VALIGN", (0, 0), (-1, -1), "TOP")]))
+    return table
+
+
 def to_pdf(package: Package) -> bytes:
     """A readable PDF of the package."""
     from xml.sax.saxutils import escape
 
-    from reportlab.lib import colors
-    from reportlab.lib.pagesizes import A4
-    from reportlab.lib.styles import getSampleStyleSheet
-    from reportlab.lib.units import mm
-    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+    from reportlab.platypus import Paragraph, Spacer
 
-    styles = getSampleStyleSheet()
-    buffer = io.BytesIO()
-    doc = SimpleDocTemplate(buffer, pagesize=A4, title=f"Intelligence package {package.package_id}",
-                            author=package.sender, leftMargin=15 * mm, rightMargin=15 * mm, invariant=True)
     m = package.markings
-    story = [Paragraph(escape(f"Intelligence package {package.package_id}"), styles["Title"]),
-             Paragraph(escape(f"TLP:{m.tlp.value} — {m.label}"), styles["Heading2"])]
-    story += [Paragraph(escape(w), styles["Heading3"]) for w in m.warnings]
-    facts = [("From", package.sender), ("To", f"{package.recipient.name} ({package.recipient.agency})"),
-             ("Subject", package.subject_id or "-"), ("Case", package.case_id or "-"),
-             ("Operation", package.operation or "-"), ("Created", f"{package.created_at:%Y-%m-%d %H:%M} UTC by "
-                                                                  f"{package.created_by}")]
-    story += [Paragraph(f"<b>{k}:</b> {escape(v)}", styles["Normal"]) for k, v in facts]
-    story += [Spacer(1, 4 * mm), Paragraph(escape(package.summary or "(no summary)"), styles["BodyText"]),
-              Spacer(1, 4 * mm)]
-    rows = [["Item", "Value", "From report", "Markings"]]
-    small = styles["BodyText"].clone("small", fontSize=8, leading=10)
-    for item in package.items:
-        what = item.kind.value + (f" ({item.type})" if item.type else "")
-        rows.append([Paragraph(escape(what), small), Paragraph(escape(item.value), small),
-                     Paragraph(escape(item.report or ""), small),
-                     Paragraph(escape(package.marking_of(item).label), small)])
-    table = Table(rows, colWidths=[32 * mm, 70 * mm, 45 * mm, 33 * mm], repeatRows=1)
-    table.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.25, colors.grey),
-                               ("BACKGROUND", (0, 0), (-1, 0), colors.lightgrey), ("VALIGN", (0, 0), (-1, -1), "TOP")]))
-    story.append(table)
-    doc.build(story)
-    return buffer.getvalue()
+
+    def story(styles: Any, mm: float) -> list[Any]:
+        out = [Paragraph(escape(f"Intelligence package {package.package_id}"), styles["Title"]),
+               Paragraph(escape(f"TLP:{m.tlp.value} — {m.label}"), styles["Heading2"])]
+        out += [Paragraph(escape(w), styles["Heading3"]) for w in m.warnings]
+        facts = [("From", package.sender), ("To", f"{package.recipient.name} ({package.recipient.agency})"),
+                 ("Subject", package.subject_id or "-"), ("Case", package.case_id or "-"),
+                 ("Operation", package.operation or "-"),
+                 ("Created", f"{package.created_at:%Y-%m-%d %H:%M} UTC by {package.created_by}")]
+        out += [Paragraph(f"<b>{k}:</b> {escape(v)}", styles["Normal"]) for k, v in facts]
+        out += [Spacer(1, 4 * mm), Paragraph(escape(package.summary or "(no summary)"), styles["BodyText"]),
+                Spacer(1, 4 * mm)]
+        rows = [["Item", "Value", "From report", "Markings"]]
+        for item in package.items:
+            rows.append([item.kind.value + (f" ({item.type})" if item.type else ""), item.value, item.report or "",
+                         package.marking_of(item).label])
+        out.append(grid(rows, [32 * mm, 70 * mm, 45 * mm, 33 * mm], styles))
+        return out
+
+    return pdf_document(f"Intelligence package {package.package_id}", package.sender, story)
