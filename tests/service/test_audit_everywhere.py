@@ -43,6 +43,13 @@ NO_REPORT = {  # operation → why it discloses no report (changes are audited b
     "GET /api/v1/packages/{package_id}/feedback": "feedback, no report",
     "POST /api/v1/packages/feedback": "an intake (audited as feedback_imported)",
     "GET /api/v1/funnel": "counts only", "GET /api/v1/packages-reminders": "packages' ids",
+    "POST /api/v1/node/oprf": "blinded points from a peer node (audited as oprf_evaluated / oprf_refused)",
+    "POST /api/v1/node/messages": "a peer's signed message: tokens, hits, names, actions (each audited)",
+    "GET /api/v1/node/status": "the node's peers and backlog, counts only",
+    "GET /api/v1/deconfliction/hits": "hits: agency, reference, kind, since; no report (audited as a list)",
+    "POST /api/v1/deconfliction/hits/{hit_id}/mark": "a decision (audited as hit_marked)",
+    "POST /api/v1/deconfliction/actions": "a planned action (audited as action_planned)",
+    "GET /api/v1/deconfliction/actions": "this node's planned actions and conflicts, no report",
     # each of these discloses and is counted by tests/coordination/test_round_trip.py (it needs two nodes)
     "GET /api/v1/packages/{package_id}/export": "audited as disclose (test_round_trip)",
     "GET /api/v1/packages/{package_id}/received": "audited as read (test_round_trip)",
@@ -86,6 +93,9 @@ CLI_NO_REPORT = {  # command → why it discloses no report
     "kb list", "kb show", "kb check",
     "packages identity", "packages partner", "packages ceiling", "packages list", "packages funnel",
     "packages reminders", "packages build", "packages receive", "packages feedback",
+    "node init", "node identity", "node add-peer", "node peers", "node status", "node sync", "node hits",
+    "node mark", "node exchange-key", "node join-exchange", "node plan", "node actions",
+    # node: identities, peers, tokens and hits (agency, reference, kind, since), never a report; each change audited
     # build, receive and feedback are changes, each audited by its use case (tests/coordination/test_round_trip.py)
 }
 DISCLOSED_ELSEWHERE = {  # command → the test that counts its one audit entry (it needs two nodes)
