@@ -14,6 +14,7 @@ import contextlib
 import hashlib
 import json
 import secrets
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -599,10 +600,10 @@ def subject_status(s: Session, user: User, subject_id: str) -> list[HitView]:
     return _views(s, user, store.hits(s, set(refs))) if refs else []
 
 
-def subjects_with_hits(s: Session) -> set[str]:
-    """Subjects with a hit not marked "not the same" (the queue's deconfliction mark; ids only)."""
-    return store.subjects_of_keys(s, [k for r in store.hit_references(s)
-                                              if (k := store.report_of_reference(s, r))])
+def subjects_with_hits(s: Session, subjects: Collection[str]) -> set[str]:
+    """Which of these subjects (the ones on a queue page the user already reads) have a hit not marked "not the
+    same": the queue's deconfliction mark, ids only."""
+    return store.subjects_with_hits(s, subjects)
 
 
 def mark(s: Session, user: User, hit_id: str, status_: str) -> HitView:

@@ -460,8 +460,19 @@ def mark_hit(s: Session, hit_id: str, status: str, by: str, at: datetime) -> Non
     s.execute(update(dc_hits).where(dc_hits.c.hit_id == hit_id).values(status=status, marked_by=by, marked_at=at))
 
 
-def hit_references(s: Session) -> set[str]:
-    return {r for (r,) in s.execute(select(dc_hits.c.reference).where(dc_hits.c.status != "not_same").distinct())}
+def subjects_with_hits(s: Session, subjects: Collection[str]) -> set[str]:
+    """Which of these subjects have a hit (or a name suggestion) not marked "not the same"."""
+    wanted = [x for x in subjects if x]
+    if not wanted:
+        return set()
+    h, r = dc_hits.c, schema.report_state.c
+    found: set[str] = set()
+    for table in (dc_identifiers, dc_names):
+        q = (select(r.subject_id).select_from(dc_hits.join(table, table.c.reference == h.reference)
+                                              .join(schema.report_state, r.report_key == table.c.report_key))
+             .where(h.status != "not_same", r.subject_id.in_(wanted)).distinct())
+        found |= {sid for (sid,) in s.execute(q)}
+    return found
 
 
 # -- the hub -----------------------------------------------------------------------------------------------------

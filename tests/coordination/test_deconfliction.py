@@ -186,7 +186,7 @@ def test_an_analyst_marks_a_hit_and_only_sees_hits_on_reports_they_may_see(nodes
         marked = service.mark(s, analyst, hit.hit.hit_id, "contacted")
         assert marked.hit.status == "contacted" and marked.hit.marked_by == "de-analyst"
         assert hit.subject_id and service.subject_status(s, analyst, hit.subject_id)[0].hit.status == "contacted"
-        assert service.subjects_with_hits(s) == {hit.subject_id}
+        assert service.subjects_with_hits(s, {hit.subject_id, "S-OTHER"}) == {hit.subject_id}
         access.add_agency(s, "DE-BY", "BLKA (fictional)", "local_authority", "DE", authority="Bayern (fictional)")
         access.add_user(s, "by-analyst", "correct horse battery", "analyst", "DE-BY", datetime.now(UTC))
     with session(nodes["DE"].engine) as s:
