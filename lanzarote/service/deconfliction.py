@@ -90,6 +90,7 @@ def init_node(s: Session, user: User, agency: str, url: str, role: str = "unit")
         raise InputRejected(f"{agency!r} is not an agency code (letters, digits and '-')")
     if not url.startswith(("http://", "https://")):
         raise InputRejected(f"{url!r} is not an http(s) URL peers can reach this node at")
+    store.require_absent_node(s)  # a node's identity is for good: its peers hold its key
     configured = str(config.get("node_key_file"))
     key_file = (Path(configured) if configured else config.data_dir() / "node-key").resolve()
     _make_key(key_file, lambda: bytes(SigningKey.generate()))
@@ -307,7 +308,8 @@ def _deliver(engine: Engine, me: NodeKey, summary: SyncSummary) -> None:
     with session(engine) as s:
         ready = [p for p in store.peers(s) if _ready(p, now)]
     for peer in ready:
-        while True:
+        failed = False
+        while not failed:
             with session(engine) as s:
                 waiting = store.due(s, peer.agency, _now(), 20)
             if not waiting:
@@ -315,21 +317,19 @@ def _deliver(engine: Engine, me: NodeKey, summary: SyncSummary) -> None:
             for out in waiting:
                 try:
                     answer = _call(engine, peer, "/api/v1/node/messages", out.body, me.agency, ("ack",))
+                    if answer.body.in_reply_to != out.message_id:
+                        raise InputRejected(f"{peer.agency} acknowledged {answer.body.in_reply_to!r}, not "
+                                            f"{out.message_id!r}")
                 except (transport.Unreachable, InputRejected) as exc:
                     why = f"{peer.agency}: {exc}"
                     _failed(engine, peer.agency, why, out.id)
                     summary.failed.append(why)
+                    failed = True
                     break
                 with session(engine) as s:
-                    if answer.body.in_reply_to != out.message_id:
-                        raise InputRejected(f"{peer.agency} acknowledged {answer.body.in_reply_to!r}, "
-                                            f"not {out.message_id!r}")
                     store.sent(s, out.id, _now())
                     store.peer_ok(s, peer.agency, _now())
                 summary.delivered += 1
-            else:
-                continue
-            break
 
 
 def sync(engine: Engine) -> SyncSummary:

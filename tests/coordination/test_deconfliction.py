@@ -72,9 +72,11 @@ def test_a_shared_account_is_a_hit_on_both_sides_within_5_s_and_nothing_else_is_
         nodes.take_in("ES", [spanish()])
         nodes.sync()
         assert nodes.hits("ES") == []
-        nodes.take_in("DE", [german()])
-        took = nodes.until(lambda: bool(nodes.hits("DE")) and bool(nodes.hits("ES")))
-    assert took < 5.0, f"the hit took {took:.1f} s"
+        start = time.monotonic()
+        nodes.take_in("DE", [german()])  # ingest and process, as the unit's intake would
+        nodes.until(lambda: bool(nodes.hits("DE")) and bool(nodes.hits("ES")))
+        took = time.monotonic() - start
+    assert took < 5.0, f"the hit was known on both sides {took:.1f} s after the second ingest began"
     de, es = nodes.hits("DE"), nodes.hits("ES")
     assert [(h.hit.kind, h.hit.other_agency) for h in de] == [("account", "ES")]
     assert [(h.hit.kind, h.hit.other_agency) for h in es] == [("account", "DE")]
