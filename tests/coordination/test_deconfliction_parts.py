@@ -105,5 +105,5 @@ def test_a_body_that_breaks_its_model_is_refused_with_where() -> None:
                "sent_at": datetime.now(UTC).isoformat(), "body": {"tokens": [{"token": "plain@example.org",
                                                                              "kind": "email", "reference": "R-0001",
                                                                              "since": "2026-11-03T00:00:00Z"}]}}
-    with pytest.raises(InputRejected, match="not valid at tokens.0.token"):
+    with pytest.raises(InputRejected, match=r"not valid at tokens\.0\.token"):
         messages.open_(sign(messages.ENVELOPE_KIND, payload, key), "HUB", partners, ("tokens",))
