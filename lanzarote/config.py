@@ -78,7 +78,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("deconfliction_rate_limit", 200_000, "Identifiers (blinded points) the hub evaluates per agency per "
             "window; past it a query is refused and audited, so the hub is no guessing oracle."),
     Setting("deconfliction_rate_window_seconds", 3600, "The hub's rate-limit window (seconds)."),
-    Setting("deconfliction_batch", 5000, "Identifiers a unit blinds and sends to the hub at a time."),
+    Setting("deconfliction_batch", 20_000, "Identifiers a unit blinds and sends to the hub at a time."),
     Setting("deconfliction_timeout_seconds", 10.0, "How long a node waits for a peer's answer before it counts as "
             "down (the message stays queued)."),
     Setting("deconfliction_retry_seconds", 2.0, "The first wait before a failed peer is tried again; it doubles "

@@ -217,7 +217,7 @@ def _evaluate(engine: Engine, hub: store.Peer, me: NodeKey, blinded: list[oprf.B
     if len(points) != len(blinded):
         raise InputRejected(f"{hub.agency} answered {len(points)} points for {len(blinded)} asked")
     try:
-        return [oprf.unblind(b, msg.decode(p)) for b, p in zip(blinded, points, strict=True)]
+        return oprf.unblind_all(blinded, [msg.decode(p) for p in points])
     except ValueError as exc:
         raise InputRejected(f"{hub.agency}'s answer is not a list of points: {exc}") from None
 
@@ -227,7 +227,7 @@ def _tokenise(engine: Engine, hub: store.Peer, me: NodeKey, summary: SyncSummary
     with session(engine) as s:
         waiting = store.pending(s, batch)
     if waiting:
-        tokens = _evaluate(engine, hub, me, [oprf.blind(kind, value) for _, kind, value in waiting])
+        tokens = _evaluate(engine, hub, me, oprf.blind_all([(kind, value) for _, kind, value in waiting]))
         with session(engine) as s:
             store.set_tokens(s, {row: t.hex() for (row, _, _), t in zip(waiting, tokens, strict=True)})
             store.peer_ok(s, hub.agency, _now())
@@ -458,7 +458,7 @@ def _notify_hit(s: Session, hub: store.Node, me: NodeKey, hit_id: str, kind: str
 
 
 def _on_tokens(s: Session, n: store.Node, m: msg.Message) -> int:
-    held = [store.HubToken(t.token, m.sender, t.reference, t.kind, t.since) for t in m.body.tokens]
+    held = [store.HubToken(bytes.fromhex(t.token), m.sender, t.reference, t.kind, t.since) for t in m.body.tokens]
     matches = store.hold_tokens(s, held)
     me = _signing(n)
     for new, old in matches:

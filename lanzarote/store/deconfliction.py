@@ -114,7 +114,7 @@ dc_hits = Table(
 dc_hub_tokens = Table(
     "dc_hub_tokens", metadata,
     Column("id", Integer, primary_key=True),
-    Column("token", String(64), nullable=False),
+    Column("token", LargeBinary(16), nullable=False),  # 16 bytes: half the index of its hex, and random inserts
     Column("agency", String(40), nullable=False),
     Column("reference", String(40), nullable=False),
     Column("kind", String(20), nullable=False),
@@ -496,7 +496,7 @@ def rate_used(s: Session, agency: str, window_start: datetime) -> int:
 
 @dataclass(frozen=True)
 class HubToken:
-    token: str
+    token: bytes
     agency: str
     reference: str
     kind: str

@@ -97,7 +97,7 @@ TABLES = (  # as this revision makes them
     sa.Table(
         "dc_hub_tokens", _META,
         sa.Column("id", sa.Integer, primary_key=True),
-        sa.Column("token", sa.String(64), nullable=False),
+        sa.Column("token", sa.LargeBinary(16), nullable=False),
         sa.Column("agency", sa.String(40), nullable=False),
         sa.Column("reference", sa.String(40), nullable=False),
         sa.Column("kind", sa.String(20), nullable=False),
