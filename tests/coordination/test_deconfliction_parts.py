@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -107,3 +108,25 @@ def test_a_body_that_breaks_its_model_is_refused_with_where() -> None:
                                                                              "since": "2026-11-03T00:00:00Z"}]}}
     with pytest.raises(InputRejected, match=r"not valid at tokens\.0\.token"):
         messages.open_(sign(messages.ENVELOPE_KIND, payload, key), "HUB", partners, ("tokens",))
+
+
+def test_the_hub_matches_new_tokens_on_its_index_not_by_walking_its_table(tmp_path: Path) -> None:
+    from lanzarote.store import deconfliction as store
+    from lanzarote.store.db import open_store, session
+
+    engine = open_store(f"sqlite:///{tmp_path / 'hub.db'}")
+    since = datetime(2026, 11, 3, tzinfo=UTC)
+    with session(engine) as s:
+        assert store.hold_tokens(s, [store.HubToken(b"a" * 16, "DE", "R-0001", "email", since),
+                                     store.HubToken(b"b" * 16, "DE", "R-0002", "phone", since)]) == []
+        (match,) = store.hold_tokens(s, [store.HubToken(b"a" * 16, "ES", "R-0003", "email", since),
+                                         store.HubToken(b"c" * 16, "ES", "R-0004", "email", since)])
+        assert (match[0].reference, match[1].agency, match[1].reference, match[1].since) == (
+            "R-0003", "DE", "R-0001", since)
+        assert store.hold_tokens(s, [store.HubToken(b"a" * 16, "ES", "R-0003", "email", since)]) == []  # again
+        for same in ("=", "<>"):
+            plan = " ".join(str(r[-1]) for r in s.connection().exec_driver_sql(
+                f"EXPLAIN QUERY PLAN SELECT token FROM dc_hub_tokens WHERE agency {same} ? AND token IN (?, ?)",
+                ("DE", b"a" * 16, b"c" * 16)))
+            assert "USING COVERING INDEX ix_dc_hub_tokens_token" in plan, plan
+    engine.dispose()
