@@ -28,7 +28,7 @@ from lanzarote import config
 from lanzarote.coordination.deconfliction import actions as plans
 from lanzarote.coordination.deconfliction import clk, oprf, transport
 from lanzarote.coordination.deconfliction import messages as msg
-from lanzarote.coordination.packages.signing import NodeKey, Partner
+from lanzarote.coordination.packages.signing import NodeKey, Partner, canonical
 from lanzarote.errors import AccessDenied, Conflict, InputRejected, LanzaroteError, NotFound
 from lanzarote.model.report import PartyRole
 from lanzarote.service.actors import require, visible
@@ -237,8 +237,7 @@ def _tokenise(engine: Engine, hub: store.Peer, me: NodeKey, summary: SyncSummary
         if ready:
             entries = [msg.TokenEntry(token=t, kind=k, reference=r, since=since)
                        for _, t, k, r, since in ready]
-            mid, body = msg.seal(me, hub.agency, "tokens", msg.Tokens(tokens=entries))
-            store.enqueue(s, hub.agency, "tokens", mid, body, _now())
+            _queue(s, hub.agency, "tokens", msg.Tokens(tokens=entries))
             store.mark_queued(s, [row for row, *_ in ready])
             summary.queued += 1
 
@@ -270,8 +269,7 @@ def _names(engine: Engine, hub: store.Peer, me: NodeKey, summary: SyncSummary) -
             if waiting:
                 entries = [msg.NameEntry(reference=ref, clk=msg.encode(code), since=since)
                            for _, _, ref, code, since in waiting]
-                mid, body = msg.seal(me, hub.agency, "names", msg.Names(exchange=name, names=entries))
-                store.enqueue(s, hub.agency, "names", mid, body, _now())
+                _queue(s, hub.agency, "names", msg.Names(exchange=name, names=entries))
                 store.mark_names_queued(s, [w[0] for w in waiting])
                 summary.queued += 1
 
@@ -288,8 +286,7 @@ def _actions(engine: Engine, hub: store.Peer, me: NodeKey, summary: SyncSummary)
         body = msg.PlannedAction(reference=a.reference, kind=a.kind, starts=a.starts, ends=a.ends,
                                  cells=[t.hex() for t in tokens], subject_tokens=subjects[a.reference])
         with session(engine) as s:
-            mid, sealed = msg.seal(me, hub.agency, "action", body)
-            store.enqueue(s, hub.agency, "action", mid, sealed, _now())
+            _queue(s, hub.agency, "action", body)
             store.set_action_state(s, me.agency, a.reference, "queued")
         summary.queued += 1
 
@@ -299,6 +296,12 @@ def _subject_tokens(s: Session, subject_id: str | None) -> list[str]:
         return []
     keys = store.member_keys(s, subject_id)
     return store.tokens_of_reports(s, keys)
+
+
+def _queue(s: Session, to: str, type_: str, body: msg._Strict) -> None:
+    """Put a message in the outbox. Its body is kept unsigned and signed when it is sent, so a message that waited
+    (a peer down for weeks) leaves with its own id and a fresh time, never refused as too old."""
+    store.enqueue(s, to, type_, msg.new_id(), canonical(body.model_dump(mode="json")), _now())
 
 
 def _deliver(engine: Engine, me: NodeKey, summary: SyncSummary) -> None:
@@ -316,7 +319,9 @@ def _deliver(engine: Engine, me: NodeKey, summary: SyncSummary) -> None:
                 break
             for out in waiting:
                 try:
-                    answer = _call(engine, peer, "/api/v1/node/messages", out.body, me.agency, ("ack",))
+                    body = msg.BODIES[out.kind].model_validate_json(out.body)
+                    _, sealed = msg.seal(me, peer.agency, out.kind, body, message_id=out.message_id)
+                    answer = _call(engine, peer, "/api/v1/node/messages", sealed, me.agency, ("ack",))
                     if answer.body.in_reply_to != out.message_id:
                         raise InputRejected(f"{peer.agency} acknowledged {answer.body.in_reply_to!r}, not "
                                             f"{out.message_id!r}")
@@ -365,8 +370,8 @@ def _refuse(engine: Engine, data: bytes, reason: str, status_code: int, sender: 
     now = _now()
     with session(engine) as s:
         store.log_in(s, sender, None, message_id, "refused", reason, now)
-        if audit_action:
-            audit.record(s, f"node:{sender or 'unknown'}", audit_action, "deconfliction", reason[:300], now)
+        if audit_action:  # the sender named in a message that failed its checks is only a claim
+            audit.record(s, "node:unverified", audit_action, f"node/{sender or 'unknown'}", reason[:300], now)
         return status_code, _answer(s, sender, "refused", msg.Refused(in_reply_to=message_id, reason=reason,
                                                                       status=status_code))
 
@@ -442,7 +447,7 @@ def _hit_id(kind: str, a: tuple[str, str], b: tuple[str, str]) -> str:
     return "H-" + hashlib.sha256(json.dumps([kind, pair]).encode()).hexdigest()[:20].upper()
 
 
-def _notify_hit(s: Session, hub: store.Node, me: NodeKey, hit_id: str, kind: str, a: tuple[str, str, datetime],
+def _notify_hit(s: Session, hub: store.Node, hit_id: str, kind: str, a: tuple[str, str, datetime],
                 b: tuple[str, str, datetime], similarity: float | None) -> None:
     now = _now()
     if not store.save_hub_hit(s, hit_id, kind, a[:2], b[:2], similarity, now):
@@ -450,8 +455,7 @@ def _notify_hit(s: Session, hub: store.Node, me: NodeKey, hit_id: str, kind: str
     for mine, other in ((a, b), (b, a)):
         notice = msg.HitNotice(hit_id=hit_id, kind=kind, reference=mine[1], other_agency=other[0],
                                other_reference=other[1], other_since=other[2], similarity=similarity)
-        mid, body = msg.seal(me, mine[0], "hit", notice)
-        store.enqueue(s, mine[0], "hit", mid, body, now)
+        _queue(s, mine[0], "hit", notice)
     audit.record(s, f"node:{hub.agency}", "deconfliction_hit", f"hit/{hit_id}",
                  f"{kind} {a[0]} {a[1]} ↔ {b[0]} {b[1]}" + (f" similarity {similarity:.2f}" if similarity else ""),
                  now)
@@ -460,9 +464,8 @@ def _notify_hit(s: Session, hub: store.Node, me: NodeKey, hit_id: str, kind: str
 def _on_tokens(s: Session, n: store.Node, m: msg.Message) -> int:
     held = [store.HubToken(bytes.fromhex(t.token), m.sender, t.reference, t.kind, t.since) for t in m.body.tokens]
     matches = store.hold_tokens(s, held)
-    me = _signing(n)
     for new, old in matches:
-        _notify_hit(s, n, me, _hit_id(new.kind, (new.agency, new.reference), (old.agency, old.reference)), new.kind,
+        _notify_hit(s, n, _hit_id(new.kind, (new.agency, new.reference), (old.agency, old.reference)), new.kind,
                     (new.agency, new.reference, new.since), (old.agency, old.reference, old.since), None)
     audit.record(s, f"node:{m.sender}", "tokens_received", f"node/{m.sender}",
                  f"{len(held)} tokens, {len(matches)} hits", _now())
@@ -478,12 +481,12 @@ def _on_names(s: Session, n: store.Node, m: msg.Message) -> int:
             raise InputRejected(f"the encoding of {e.reference} is not a {clk.BITS}-bit CLK")
         rows.append((e.reference, code, e.since))
     since = {r: t for r, _, t in rows}
-    me = _signing(n)
-    for ref, code, other_agency, other_ref, other_code in store.hold_names(s, m.body.exchange, m.sender, rows):
+    for ref, code, other_agency, other_ref, other_code, other_since in store.hold_names(s, m.body.exchange, m.sender,
+                                                                                       rows):
         score = clk.dice(code, other_code)
         if score >= threshold:
-            _notify_hit(s, n, me, _hit_id("name", (m.sender, ref), (other_agency, other_ref)), "name",
-                        (m.sender, ref, since[ref]), (other_agency, other_ref, since[ref]), round(score, 3))
+            _notify_hit(s, n, _hit_id("name", (m.sender, ref), (other_agency, other_ref)), "name",
+                        (m.sender, ref, since[ref]), (other_agency, other_ref, other_since), round(score, 3))
     audit.record(s, f"node:{m.sender}", "names_received", f"node/{m.sender}",
                  f"{len(rows)} encodings in {m.body.exchange}", _now())
     return len(rows)
@@ -500,7 +503,6 @@ def _on_action(s: Session, n: store.Node, m: msg.Message) -> int:
                         state="held")
     if not store.add_action(s, held, None, _now()):
         return 0
-    me = _signing(n)
     mine = plans.Planned(b.reference, b.starts, b.ends, b.cells, b.subject_tokens)
     for other in store.overlapping(s, held):
         why = plans.conflict(mine, plans.Planned(other.reference, other.starts, other.ends, other.cells,
@@ -517,8 +519,7 @@ def _on_action(s: Session, n: store.Node, m: msg.Message) -> int:
                                                           other.starts)):
             notice = msg.ConflictNotice(conflict_id=cid, reference=ref, other_agency=other_agency,
                                         other_reference=other_ref, reason=why, starts=starts)
-            mid, body = msg.seal(me, to, "conflict", notice)
-            store.enqueue(s, to, "conflict", mid, body, _now())
+            _queue(s, to, "conflict", notice)
         audit.record(s, f"node:{n.agency}", "action_conflict", f"conflict/{cid}",
                      f"{m.sender} {b.reference} ↔ {other.agency} {other.reference}: {why}", _now())
     return 1

@@ -347,13 +347,18 @@ def enqueue_identifiers(s: Session, keys: Sequence[str], kinds: Iterable[str], a
     reference from `reference()`); identifiers held for linking (placeholders) are left out."""
     i = schema.identifiers.c
     h = schema.held_identifiers.c
+    d = dc_identifiers.c
     found = s.execute(select(i.kind, i.value, func.min(i.report_key)).where(
         i.report_key.in_(keys), i.kind.in_(list(kinds)), i.strong.is_(True)).group_by(i.kind, i.value)).all()
     if not found:
         return 0
-    held = {(k, v) for k, v in s.execute(select(h.kind, h.value).where(h.value.in_({v for _, v, _ in found})))}
-    d = dc_identifiers.c
-    known = {(k, v) for k, v in s.execute(select(d.kind, d.value).where(d.value.in_({v for _, v, _ in found})))}
+    values = sorted({v for _, v, _ in found})
+    held: set[tuple[str, str]] = set()
+    known: set[tuple[str, str]] = set()
+    for start in range(0, len(values), 5000):  # a batch's identifiers can be many (files' hashes): chunks
+        chunk = values[start:start + 5000]
+        held |= {(k, v) for k, v in s.execute(select(h.kind, h.value).where(h.value.in_(chunk)))}
+        known |= {(k, v) for k, v in s.execute(select(d.kind, d.value).where(d.value.in_(chunk)))}
     rows = [{"kind": k, "value": v, "report_key": r, "reference": reference(), "since": at, "state": "pending"}
             for k, v, r in found if (k, v) not in known and (k, v) not in held]
     if rows:
@@ -591,17 +596,19 @@ def mark_names_queued(s: Session, ids: Sequence[int]) -> None:
 
 
 def hold_names(s: Session, exchange: str, agency: str, rows: Sequence[tuple[str, bytes, datetime]]
-               ) -> list[tuple[str, bytes, str, str, bytes]]:
-    """Keep an agency's encodings for an exchange; returns (reference, clk, other agency, other reference, other clk)
-    for every other agency's encoding in that exchange, for the caller to compare."""
+               ) -> list[tuple[str, bytes, str, str, bytes, datetime]]:
+    """Keep an agency's encodings for an exchange; returns (reference, clk, other agency, other reference, other clk,
+    other since) for every other agency's encoding in that exchange, for the caller to compare."""
     n = dc_names.c
     known = {r for (r,) in s.execute(select(n.reference).where(n.exchange == exchange, n.agency == agency))}
     fresh = [r for r in rows if r[0] not in known]
     if fresh:
         s.execute(insert(dc_names), [{"exchange": exchange, "agency": agency, "reference": ref, "clk": clk,
                                       "since": since, "state": "held"} for ref, clk, since in fresh])
-    others = s.execute(select(n.agency, n.reference, n.clk).where(n.exchange == exchange, n.agency != agency)).all()
-    return [(ref, clk, o.agency, o.reference, o.clk) for ref, clk, _ in fresh for o in others]
+    others = s.execute(select(n.agency, n.reference, n.clk, n.since).where(n.exchange == exchange,
+                                                                          n.agency != agency)).all()
+    return [(ref, clk, o.agency, o.reference, bytes(o.clk), as_utc(o.since))  # type: ignore[misc]
+            for ref, clk, _ in fresh for o in others]
 
 
 # -- planned actions ---------------------------------------------------------------------------------------------
