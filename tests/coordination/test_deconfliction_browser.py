@@ -56,4 +56,5 @@ def test_the_hit_shows_on_the_subject_page_on_both_nodes(nodes: Three) -> None:
             assert page.locator("section#deconfliction td.status").inner_text().startswith("contacted")
             page.goto(node.url + "/deconfliction")
             assert other in page.inner_text("table.hits")
+            page.screenshot(path=str(ARTIFACTS / f"deconfliction-{agency.lower()}.png"), full_page=True)
         browser.close()
