@@ -518,24 +518,22 @@ def _tokens_among(s: Session, values: Sequence[bytes], agency: str, same: bool) 
 
 
 def hold_tokens(s: Session, tokens: Sequence[HubToken]) -> list[tuple[HubToken, HubToken]]:
-    """Keep an agency's new tokens (all of one agency) and return each match with another agency's (new, held).
-    Each batch is an insert and two probes of the token index: the matching is an index join."""
+    """Keep an agency's tokens (all of one agency; one it sent before is kept once) and return each match with
+    another agency's (sent, held). Each batch is one insert and one probe of the token index: an index join. A
+    token sent again matches again; the hits it makes are the ones made before (`save_hub_hit` keeps one)."""
     if not tokens:
         return []
     t = dc_hub_tokens.c
     agency = tokens[0].agency
-    mine = _tokens_among(s, [x.token for x in tokens], agency, same=True)
-    fresh = list({x.token: x for x in tokens if x.token not in mine}.values())
-    if not fresh:
-        return []
+    by_token = {x.token: x for x in tokens}
     dialect = s.get_bind().dialect
     as_time: Callable[[Any], Any] = t.since.type.bind_processor(dialect) or (lambda v: v)
     as_blob: Callable[[Any], Any] = t.token.type.bind_processor(dialect) or (lambda v: v)
     mark = "?" if dialect.paramstyle == "qmark" else "%s"
-    s.connection().exec_driver_sql(
-        f"INSERT INTO dc_hub_tokens (token, agency, reference, kind, since) VALUES ({', '.join([mark] * 5)})",
-        [(as_blob(x.token), x.agency, x.reference, x.kind, as_time(x.since)) for x in fresh])
-    by_token = {x.token: x for x in fresh}
+    s.connection().exec_driver_sql(  # through the driver: SQLAlchemy's compilation cost five times the writes
+        f"INSERT INTO dc_hub_tokens (token, agency, reference, kind, since) VALUES ({', '.join([mark] * 5)}) "
+        "ON CONFLICT DO NOTHING",
+        [(as_blob(x.token), x.agency, x.reference, x.kind, as_time(x.since)) for x in by_token.values()])
     matched = _tokens_among(s, list(by_token), agency, same=False)
     if not matched:
         return []

@@ -123,7 +123,9 @@ def test_the_hub_matches_new_tokens_on_its_index_not_by_walking_its_table(tmp_pa
                                          store.HubToken(b"c" * 16, "ES", "R-0004", "email", since)])
         assert (match[0].reference, match[1].agency, match[1].reference, match[1].since) == (
             "R-0003", "DE", "R-0001", since)
-        assert store.hold_tokens(s, [store.HubToken(b"a" * 16, "ES", "R-0003", "email", since)]) == []  # again
+        again = store.hold_tokens(s, [store.HubToken(b"a" * 16, "ES", "R-0003", "email", since)])
+        assert [(x.reference, y.reference) for x, y in again] == [("R-0003", "R-0001")]  # the same hit again
+        assert s.connection().exec_driver_sql("SELECT count(*) FROM dc_hub_tokens").scalar() == 4
         for same in ("=", "<>"):
             plan = " ".join(str(r[-1]) for r in s.connection().exec_driver_sql(
                 f"EXPLAIN QUERY PLAN SELECT token FROM dc_hub_tokens WHERE agency {same} ? AND token IN (?, ?)",
