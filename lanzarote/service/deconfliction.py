@@ -16,7 +16,7 @@ import json
 import secrets
 from collections.abc import Collection
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +29,7 @@ from lanzarote.coordination.deconfliction import actions as plans
 from lanzarote.coordination.deconfliction import clk, oprf, transport
 from lanzarote.coordination.deconfliction import messages as msg
 from lanzarote.coordination.packages.signing import NodeKey, Partner, canonical
-from lanzarote.errors import AccessDenied, Conflict, InputRejected, LanzaroteError, NotFound
+from lanzarote.errors import Conflict, InputRejected, LanzaroteError, NotFound
 from lanzarote.model.report import PartyRole
 from lanzarote.service.actors import require, visible
 from lanzarote.store import audit
@@ -685,5 +685,3 @@ def new_exchange_key(path: Path) -> None:
         raise Conflict(f"{path} exists: an exchange key is never overwritten")
     config.write_private(path, secrets.token_bytes(32), exclusive=True)
 
-
-__all__ = ["AccessDenied", "HitView", "SyncSummary", "date"]
