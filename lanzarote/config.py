@@ -75,6 +75,18 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("node_agency", "HUB", "The agency this node signs intelligence packages as (its name in partners' lists)."),
     Setting("node_key_file", "", "This node's Ed25519 signing key (made 0600 on first use); empty means "
             "node-key in the data folder."),
+    Setting("deconfliction_rate_limit", 200_000, "Identifiers (blinded points) the hub evaluates per agency per "
+            "window; past it a query is refused and audited, so the hub is no guessing oracle."),
+    Setting("deconfliction_rate_window_seconds", 3600, "The hub's rate-limit window (seconds)."),
+    Setting("deconfliction_batch", 20_000, "Identifiers a unit blinds and sends to the hub at a time."),
+    Setting("deconfliction_timeout_seconds", 10.0, "How long a node waits for a peer's answer before it counts as "
+            "down (the message stays queued)."),
+    Setting("deconfliction_retry_seconds", 2.0, "The first wait before a failed peer is tried again; it doubles "
+            "with each failure in a row."),
+    Setting("deconfliction_retry_max_seconds", 300.0, "The longest wait between tries of a failed peer."),
+    Setting("deconfliction_sync_seconds", 2.0, "How often `lanzarote node sync --watch` runs a round."),
+    Setting("deconfliction_name_threshold", 0.85, "Dice similarity of two names' encodings (CLKs) from which the hub "
+            "suggests them to both agencies (a suggestion, never a hit)."),
     Setting("feedback_reminder_days", 90, "Days after a package was sent before the ledger reminds the sender to "
             "ask its recipient for feedback."),
     Setting("operation_centre_refresh_seconds", 5, "How often the coordination centre's board of an action day "

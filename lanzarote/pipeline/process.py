@@ -19,6 +19,8 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from lanzarote import config
+from lanzarote.coordination.deconfliction.messages import new_reference
+from lanzarote.coordination.deconfliction.oprf import EXCHANGED
 from lanzarote.intake.cybertipline import SOURCE as CYBERTIPLINE
 from lanzarote.linking.identifiers import Sighting, sightings_of
 from lanzarote.linking.linker import held_identifier, link_batch
@@ -32,6 +34,7 @@ from lanzarote.pipeline import anchor
 from lanzarote.pipeline.processes import few_collections, helpers, in_order, start_helper
 from lanzarote.routing.resolve import overridden, route
 from lanzarote.routing.tables import RoutingTables
+from lanzarote.store import deconfliction as store_deconfliction
 from lanzarote.store import reports as store_reports
 from lanzarote.store import state as store_state
 from lanzarote.store import work as store_work
@@ -200,6 +203,8 @@ def settle(s: Session, examined: Sequence[Examined], stages: Stages, held: set[t
     store_state.save_links(s, result.links)
     new_held = [(h.identifier.kind.value, h.identifier.value, h.reason, h.reports) for h in result.held]
     store_state.save_held(s, new_held)
+    if store_deconfliction.exchanging(s):  # a deconfliction unit: the new strong identifiers wait for their tokens
+        store_deconfliction.enqueue_identifiers(s, keys, EXCHANGED, now, new_reference)
     newly_held = {(k, v) for k, v, _, _ in new_held} - held
     held.update(newly_held)
     stale = _split_where_held(s, newly_held)

@@ -12,8 +12,21 @@ from fastapi import FastAPI, Request, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
 
-from lanzarote.api import cases, figures, intake, knowledge, links, operations, packages, people, problems, reports
+from lanzarote.api import (
+    cases,
+    deconfliction,
+    figures,
+    intake,
+    knowledge,
+    links,
+    operations,
+    packages,
+    people,
+    problems,
+    reports,
+)
 from lanzarote.api.context import Context
+from lanzarote.web import deconfliction as deconfliction_pages
 from lanzarote.web import operations as operation_pages
 from lanzarote.web import packages as package_pages
 from lanzarote.web import views
@@ -51,10 +64,11 @@ def create_app(engine: Engine, secret: str | None = None) -> FastAPI:
     app.state.lanzarote = Context(engine, secret) if secret else Context(engine)
     problems.install(app, views.error_page)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
-    for module in (people, reports, links, figures, intake, cases, knowledge, packages, operations):
+    for module in (people, reports, links, figures, intake, cases, knowledge, packages, operations, deconfliction):
         app.include_router(module.router)
     app.include_router(package_pages.router)
     app.include_router(operation_pages.router)
+    app.include_router(deconfliction_pages.router)
     app.include_router(views.router)
     return app
 

@@ -20,7 +20,7 @@ from lanzarote.api.context import COOKIE, Ctx, CurrentUser, Db, EnrollingUser, c
 from lanzarote.api.reports import Filter, RoutingDecision
 from lanzarote.errors import LanzaroteError, NotAuthenticated
 from lanzarote.model.report import PartyRole
-from lanzarote.service import AGENCY_KINDS, ROLES, User, figures, links, logins
+from lanzarote.service import AGENCY_KINDS, ROLES, User, deconfliction, figures, links, logins
 from lanzarote.service import knowledge as service_knowledge
 from lanzarote.service import people as service_people
 from lanzarote.service import reports as service_reports
@@ -99,7 +99,8 @@ def queue_page(request: Request, s: Db, ctx: Ctx, user: CurrentUser, f: Filter,
     next_url = "/?" + urlencode({**params, "cursor": page.next_cursor}) if page.next_cursor else None
     colleagues = service_reports.colleagues(s, user)
     return render(request, "queue.html", user, items=page.items, total=ctx.counts.get(s, user, f),
-                  cap=ctx.counts.cap,
+                  cap=ctx.counts.cap, held_elsewhere=deconfliction.subjects_with_hits(s, {
+                      i.subject for i in page.items if i.subject}),
                   f=f, params=params, next_url=next_url, first_page=bool(cursor), colleagues=colleagues,
                   here=str(request.url.path) + ("?" + str(request.url.query) if request.url.query else ""))
 
@@ -161,7 +162,8 @@ def _priors(items: list[Any]) -> dict[str, list[str]]:
 def subject_page(request: Request, subject_id: str, s: Db, user: CurrentUser) -> Response:
     view = links.subject(s, user, subject_id, "web")
     graph = svg.link_graph(view.reports, view.links, _priors(view.reports))
-    return render(request, "subject.html", user, view=view, graph=graph, here=f"/subjects/{quote(subject_id)}")
+    return render(request, "subject.html", user, view=view, graph=graph, here=f"/subjects/{quote(subject_id)}",
+                  deconfliction=deconfliction.subject_status(s, user, subject_id))
 
 
 @router.get("/dashboard", response_class=HTMLResponse)

@@ -66,6 +66,13 @@ NO_REPORT = {  # operation → why it discloses no report (changes are audited b
     "POST /api/v1/operations/{op_id}/results": "a change", "POST /api/v1/operations/{op_id}/targets": "a change",
     "PUT /api/v1/operations/{op_id}/day/{country}": "a change",
     "PUT /api/v1/operations/{op_id}/targets/{target_id}/arresting-state": "a change (a refusal keeps a dispute)",
+    "POST /api/v1/node/oprf": "blinded points from a peer node (audited as oprf_evaluated / oprf_refused)",
+    "POST /api/v1/node/messages": "a peer's signed message: tokens, hits, names, actions (each audited)",
+    "GET /api/v1/node/status": "the node's peers and backlog, counts only",
+    "GET /api/v1/deconfliction/hits": "hits: agency, reference, kind, since; no report (audited as a list)",
+    "POST /api/v1/deconfliction/hits/{hit_id}/mark": "a decision (audited as hit_marked)",
+    "POST /api/v1/deconfliction/actions": "a planned action (audited as action_planned)",
+    "GET /api/v1/deconfliction/actions": "this node's planned actions and conflicts, no report",
     # each of these discloses and is counted by tests/coordination/test_round_trip.py (it needs two nodes)
     "GET /api/v1/packages/{package_id}/export": "audited as disclose (test_round_trip)",
     "GET /api/v1/packages/{package_id}/received": "audited as read (test_round_trip)",
@@ -109,6 +116,9 @@ CLI_NO_REPORT = {  # command → why it discloses no report
     "kb list", "kb show", "kb check",
     "packages identity", "packages partner", "packages ceiling", "packages list", "packages funnel",
     "packages reminders", "packages build", "packages receive", "packages feedback",
+    "node init", "node identity", "node add-peer", "node peers", "node status", "node sync", "node hits",
+    "node mark", "node exchange-key", "node join-exchange", "node plan", "node actions",
+    # node: identities, peers, tokens and hits (agency, reference, kind, since), never a report; each change audited
     # build, receive and feedback are changes, each audited by its use case (tests/coordination/test_round_trip.py)
     # operations: no report; every read and change audited by its use case (tests/service/test_operations.py)
     *(f"operations {c}" for c in ("create", "list", "show", "agency", "link", "target", "arresting", "resolve", "day",

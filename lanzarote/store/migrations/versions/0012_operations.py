@@ -3,7 +3,7 @@ states' versioned results, coordination meetings (participants, agenda, decision
 their results.
 
 Revision ID: 0012_operations
-Revises: 0010_logins
+Revises: 0011_deconfliction
 
 New tables only (created from their declarations in `store/operations.py`; a later change to them is an explicit
 step of a later revision).
@@ -16,7 +16,7 @@ from alembic import op
 from lanzarote.store import operations
 
 revision = "0012_operations"
-down_revision = "0010_logins"
+down_revision = "0011_deconfliction"
 branch_labels = None
 depends_on = None
 
