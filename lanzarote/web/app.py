@@ -14,6 +14,7 @@ from sqlalchemy import Engine
 
 from lanzarote.api import cases, figures, intake, knowledge, links, packages, people, problems, reports
 from lanzarote.api.context import Context
+from lanzarote.web import cases as case_pages
 from lanzarote.web import packages as package_pages
 from lanzarote.web import views
 
@@ -53,6 +54,7 @@ def create_app(engine: Engine, secret: str | None = None) -> FastAPI:
     for module in (people, reports, links, figures, intake, cases, knowledge, packages):
         app.include_router(module.router)
     app.include_router(package_pages.router)
+    app.include_router(case_pages.router)
     app.include_router(views.router)
     return app
 
