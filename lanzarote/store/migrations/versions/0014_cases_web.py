@@ -1,5 +1,7 @@
 """A legal request's clocks carry their next-due instant, indexed: the deadlines view counts and pages its buckets
-(overdue, today, this week, to chase) in SQL instead of reading every running clock.
+(overdue, today, this week, to chase) in SQL instead of reading every running clock. Each package's current word
+(the latest version of each stage of its feedback, summed) is kept in `package_outcomes`: the funnel is one pass over
+the packages.
 
 Revision ID: 0014_cases_web
 Revises: 0010_logins
@@ -14,6 +16,8 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 from alembic import op
+
+from lanzarote.store import packages
 
 revision = "0014_cases_web"
 down_revision = "0010_logins"
@@ -39,8 +43,13 @@ def upgrade() -> None:
     for row in rows:
         bind.execute(sa.update(clocks).where(clocks.c.id == row.id)
                      .values(next_due=row.started_at + timedelta(days=row.chase_days)))
+    if not sa.inspect(bind).has_table("package_outcomes"):
+        packages.package_outcomes.create(bind)
+        bind.execute(sa.insert(packages.package_outcomes).from_select(
+            ["package_id", *packages.OUTCOME_COLUMNS], packages.outcomes_query(None)))
 
 
 def downgrade() -> None:
+    packages.package_outcomes.drop(op.get_bind(), checkfirst=True)
     op.drop_index(INDEX, table_name="request_clocks")
     op.drop_column("request_clocks", "next_due")
