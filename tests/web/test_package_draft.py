@@ -61,3 +61,16 @@ def test_the_sender_ticks_which_reports_and_identifiers_go_and_minimisation_stil
 
     as_user(client, "fr-analyst")
     assert client.get("/packages/draft", params={"subject": subject}).status_code in (403, 404)
+
+
+def test_over_the_api_a_package_holds_the_items_picked_from_its_draft(client: TestClient) -> None:
+    as_user(client, "hub-analyst")
+    subject = _subject_with_reports(client)
+    drafted = client.get("/api/v1/packages-draft", params={"subject": subject})
+    assert drafted.status_code == 200, drafted.text
+    body = drafted.json()
+    assert body["rules"]["victim"] == ["age"] and body["items"]
+    picked = [i["item_id"] for i in body["items"]][::2]
+    built = client.post("/api/v1/packages", json={"subject": subject, "to": "DE", "items": picked})
+    assert built.status_code == 200, built.text
+    assert [i["item_id"] for i in built.json()["items"]] == picked
