@@ -22,7 +22,6 @@ from sqlalchemy import (
     String,
     Table,
     Text,
-    case,
     delete,
     func,
     insert,
@@ -385,15 +384,15 @@ def _narrowed(q, agency: str | None, owner: str | None, case_id: int | None):  #
 
 def deadline_counts(s: Session, agency: str | None, w: Window, owner: str | None = None,
                     case_id: int | None = None) -> dict[str, int]:
-    """How many running request clocks fall in each bucket (counted in SQL on the stored next-due instant, in one
-    pass over the clocks that fall in any)."""
+    """How many running request clocks fall in each bucket (counted in SQL on the stored next-due instant: one
+    indexed range a bucket, which measured faster than one pass summing all four)."""
     c, k = request_clocks, cases
-    conditions = [_bucket(name, w) for name in BUCKETS]
-    q = (select(*(func.coalesce(func.sum(case((cond, 1), else_=0)), 0) for cond in conditions))
-         .select_from(c.join(k, k.c.id == c.c.case_id))
-         .where(c.c.running.is_(True), or_(*conditions)))
-    counts = s.execute(_narrowed(q, agency, owner, case_id)).one()
-    return {name: int(n) for name, n in zip(BUCKETS, counts, strict=True)}
+    out = {}
+    for name in BUCKETS:
+        q = (select(func.count()).select_from(c.join(k, k.c.id == c.c.case_id))
+             .where(c.c.running.is_(True), _bucket(name, w)))
+        out[name] = int(s.execute(_narrowed(q, agency, owner, case_id)).scalar_one())
+    return out
 
 
 def deadline_rows(s: Session, agency: str | None, w: Window, bucket: str, limit: int, offset: int = 0,
