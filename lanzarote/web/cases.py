@@ -27,6 +27,8 @@ router = APIRouter(include_in_schema=False)
 Line = Annotated[str, Form(max_length=300)]
 RowId = Annotated[int, Query(ge=1, le=2**63 - 1)]
 PathId = Annotated[int, Path(ge=1, le=2**63 - 1)]
+PAGE = 50
+"""Deadlines a bucket on one page (as many rows as a queue page); the feeds give 100 and more on request."""
 
 
 def _day(text: str) -> date | None:
@@ -144,7 +146,7 @@ def record_step(request: Request, request_id: PathId, s: Db, ctx: Ctx, user: Cur
 def deadlines_page(request: Request, s: Db, user: CurrentUser,
                    agency: Annotated[str, Query(max_length=40)] = "", case: RowId | None = None,
                    offset: Annotated[int, Query(ge=0, le=2**31)] = 0) -> Response:
-    found = service.deadlines(s, user, "web", agency=agency or None, case_id=case, offset=offset)
+    found = service.deadlines(s, user, "web", agency=agency or None, case_id=case, limit=PAGE, offset=offset)
     params = {k: v for k, v in (("agency", agency.upper()), ("case", str(case) if case else "")) if v}
     query = urlencode(params)
     return render(request, "deadlines.html", user, found=found, agency=agency.upper(), case=case, query=query,
