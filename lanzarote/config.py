@@ -72,6 +72,8 @@ SETTINGS: tuple[Setting, ...] = (
             "a request is flagged before its last day ('due') and its end ('overdue')."),
     Setting("chase_days", 30, "A request without a deadline (mutual legal assistance) is due to be chased this many "
             "days after it was sent or last chased."),
+    Setting("preservation_warning_days", 7, "The queue shows, above everything else, the preservations of P1 cases "
+            "that end within this many days (or are overdue)."),
     Setting("node_agency", "HUB", "The agency this node signs intelligence packages as (its name in partners' lists)."),
     Setting("node_key_file", "", "This node's Ed25519 signing key (made 0600 on first use); empty means "
             "node-key in the data folder."),

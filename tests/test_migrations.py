@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -86,3 +86,43 @@ def test_the_store_finds_its_work_through_its_indexes(tmp_path: Path) -> None:
             plan = " ".join(str(row[-1]) for row in conn.execute(sa.text("EXPLAIN QUERY PLAN " + sql)))
             assert f"USING INDEX {index}" in plan or f"USING COVERING INDEX {index}" in plan, (index, plan)
             assert "TEMP B-TREE" not in plan, (index, plan)
+
+
+def test_a_store_from_revision_0010_gets_its_clocks_next_due_and_its_packages_outcomes(tmp_path: Path) -> None:
+    """0014 adds each clock's next-due instant (filled from its deadline or its own chase period) and each
+    package's kept outcome (summed from the feedback already there)."""
+    from lanzarote.coordination.packages.ledger import Stage
+    from lanzarote.store import cases, packages
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    migrate(engine, "0010_logins")
+    at = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
+    with engine.begin() as conn:
+        # what 0010 had (0008 creates its tables from today's declarations): no next_due, no package_outcomes
+        conn.execute(sa.text("DROP INDEX ix_request_clocks_running_next_due"))
+        conn.execute(sa.text("ALTER TABLE request_clocks DROP COLUMN next_due"))
+        assert "package_outcomes" not in sa.inspect(conn).get_table_names()
+        conn.execute(sa.insert(cases.cases).values(id=1, title="a case", owner_agency="DE", lead="x", state="open",
+                                                   state_on=at.date(), opened_at=at))
+        conn.execute(sa.insert(cases.legal_requests).values(id=1, case_id=1, instrument="preservation_24_7",
+                                                            to_state="GE", about="records", state="received",
+                                                            urgent=True, instruments_version="v"))
+        for name, due, chase in (("preservation", at + timedelta(days=61), None), ("answer", None, 1),
+                                 ("mla", None, None)):
+            conn.execute(sa.text(
+                "INSERT INTO request_clocks (request_id, case_id, name, label, source, started_at, due_at, "
+                "extended, chase_days, running) VALUES (1, 1, :n, :n, 's', :at, :due, 0, :chase, 1)"),
+                {"n": name, "at": at, "due": due, "chase": chase})
+        conn.execute(sa.insert(packages.package_feedback).values(
+            package_id="PKG-1", stage=Stage.ARREST.value, on=at.date(), count=2, reported_by="ES", version=1,
+            recorded_at=at, decisive="yes", words=""))
+
+    migrate(engine)
+
+    with engine.connect() as conn:
+        due = {r.name: r.next_due for r in conn.execute(sa.select(cases.request_clocks))}
+        outcome = conn.execute(sa.select(packages.package_outcomes)).one()
+    assert due["preservation"] is not None and due["preservation"].replace(tzinfo=UTC) == at + timedelta(days=61)
+    assert due["answer"] is not None and due["answer"].replace(tzinfo=UTC) == at + timedelta(days=1)
+    assert due["mla"] is None  # chased after the chase_days setting, read from its start
+    assert (outcome.package_id, outcome.arrest, outcome.decisive, outcome.outcome) == ("PKG-1", 2, 1, 1)

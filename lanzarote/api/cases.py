@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Response
+from fastapi import APIRouter, Path, Query, Response
 from pydantic import BaseModel, Field
 
 from lanzarote.api.context import CurrentUser, Db
@@ -129,14 +129,23 @@ def api_step(request_id: RowId, step: str, s: Db, user: CurrentUser) -> dict[str
     return request_json(service.record_step(s, user, request_id, step))
 
 
+Agency = Annotated[str | None, Query(max_length=40, description="Only the cases this agency owns")]
+CaseId = Annotated[int | None, Query(ge=1, le=2**63 - 1, description="Only this case")]
+Limit = Annotated[int, Query(ge=1, le=1000, description="Rows of each bucket on this page")]
+Offset = Annotated[int, Query(ge=0, le=2**31, description="Rows of each bucket skipped (the pages before)")]
+
+
 @router.get("/deadlines", tags=["deadlines"])
-def api_deadlines(s: Db, user: CurrentUser, agency: str | None = None, case: int | None = None) -> dict[str, Any]:
-    """The JSON feed: overdue, due today, due this week, to chase (per agency or per case)."""
-    return service.deadlines_json(service.deadlines(s, user, "api", agency=agency, case_id=case))
+def api_deadlines(s: Db, user: CurrentUser, agency: Agency = None, case: CaseId = None, limit: Limit = service.PAGE,
+                  offset: Offset = 0) -> dict[str, Any]:
+    """The JSON feed: overdue, due today, due this week, to chase (per agency or per case), a page of each
+    bucket, with how many each holds in `counts`."""
+    return service.deadlines_json(service.deadlines(s, user, "api", agency=agency, case_id=case, limit=limit,
+                                                    offset=offset))
 
 
 @router.get("/deadlines.ics", tags=["deadlines"])
-def api_ical(s: Db, user: CurrentUser, agency: str | None = None, case: int | None = None) -> Response:
-    """The deadlines as an iCalendar file."""
-    found = service.deadlines(s, user, "ical", agency=agency, case_id=case)
+def api_ical(s: Db, user: CurrentUser, agency: Agency = None, case: CaseId = None, limit: Limit = 1000) -> Response:
+    """The deadlines as an iCalendar file (up to `limit` of each bucket, soonest first)."""
+    found = service.deadlines(s, user, "ical", agency=agency, case_id=case, limit=limit)
     return Response(service.as_ical(found), media_type="text/calendar")

@@ -23,6 +23,8 @@ class BuildRequest(BaseModel):
     to: str = Field(max_length=40, description="The one recipient agency")
     markings: service.Markings = service.Markings()
     reports: list[str] | None = Field(default=None, max_length=500, description="Only these reports (SOURCE/ID)")
+    items: list[str] | None = Field(default=None, max_length=10_000,
+                                    description="Only these item ids (from GET /packages/draft's items)")
     victims: bool = True
     overrides: dict[str, service.Overrides] = Field(default_factory=dict, description="Per item id")
     summary: str = Field(default="", max_length=5000)
@@ -48,8 +50,9 @@ def read_upload(upload: UploadFile) -> bytes:
 
 
 def build(s: Db, user: CurrentUser, body: BuildRequest) -> service.Package:
-    selection = service.Selection(reports=frozenset(body.reports) if body.reports else None, victims=body.victims,
-                                  overrides=body.overrides)
+    selection = service.Selection(reports=frozenset(body.reports) if body.reports else None,
+                                  items=frozenset(body.items) if body.items is not None else None,
+                                  victims=body.victims, overrides=body.overrides)
     return service.from_subject(s, user, body.subject, body.to, body.markings, selection, body.summary,
                                 body.operation)
 
@@ -127,6 +130,17 @@ def api_funnel(s: Db, user: CurrentUser, by: str | None = None,
     if format == "csv":
         return Response(service.funnel_csv(s, user, by), media_type="text/csv; charset=utf-8")
     return [vars(r) for r in service.funnel(s, user, by)]
+
+
+@router.get("/packages-draft", tags=["packages"])
+def api_draft(s: Db, user: CurrentUser, subject: Annotated[str, Query(max_length=40)],
+              victims: bool = True) -> dict[str, Any]:
+    """Every item minimisation allows in a package about this subject (pick some as `items` of `POST /packages`),
+    and the only details each kind carries; a read of the subject's reports, audited."""
+    found = service.draft(s, user, subject, victims)
+    return {"subject": found.subject_id, "reports": found.reports,
+            "items": [i.model_dump(mode="json") for i in found.items],
+            "rules": {kind.value: sorted(fields) for kind, fields in found.rules.items()}}
 
 
 @router.get("/packages-reminders")

@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field
 from lanzarote.api.context import Ctx, CurrentUser, Db
 from lanzarote.errors import InvalidQuery
 from lanzarote.model.base import EARLIEST_YEAR, LATEST_YEAR
+from lanzarote.service import cases as service_cases
 from lanzarote.service import reports as service
 from lanzarote.service.reports import QueueFilter, QueuePage
 
@@ -61,8 +62,13 @@ def _page(page: QueuePage, total: int | None = None, cap: int = 0) -> dict[str, 
 def api_queue(s: Db, user: CurrentUser, f: Filter, ctx: Ctx, cursor: Cursor = None) -> dict[str, Any]:
     """The queue the user's agency may see, by tier, score and age (the queue JSON contract), a page at a time;
     `total` is exact up to 10,000 (`total_exact`), beyond that at least 10,000. Links to reports of other agencies
-    are counted in `linked_elsewhere`, by the agency that holds them."""
-    return _page(service.queue(s, user, f, cursor, "api", PAGE), ctx.counts.get(s, user, f), ctx.counts.cap)
+    are counted in `linked_elsewhere`, by the agency that holds them. On the first page, `expiring_preservations`
+    lists the preservations of P1 cases ending within `preservation_warning_days`, soonest first."""
+    body = _page(service.queue(s, user, f, cursor, "api", PAGE), ctx.counts.get(s, user, f), ctx.counts.cap)
+    # above everything else: P1 cases' preservations ending soon (which case, which request, due when, the rule)
+    body["expiring_preservations"] = [] if cursor else [
+        service_cases.deadline_json(d) for d in service_cases.expiring_preservations(s, user, "api")]
+    return body
 
 
 @router.get("/reports", tags=["reports"])

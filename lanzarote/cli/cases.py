@@ -144,10 +144,13 @@ def _print_request(r: service.StoredRequest) -> None:
 def deadlines(agency: Annotated[str | None, typer.Option(help="Only cases this agency owns.")] = None,
               case: Annotated[int | None, typer.Option(help="Only this case.")] = None,
               as_json: Annotated[bool, typer.Option("--json", help="The JSON feed.")] = False,
-              ical: Annotated[Path | None, typer.Option(help="Write an iCalendar file here.")] = None) -> None:
-    """What is overdue, due today, due this week, and to chase, in the cases the acting agency sees."""
+              ical: Annotated[Path | None, typer.Option(help="Write an iCalendar file here.")] = None,
+              limit: Annotated[int, typer.Option(min=1, max=1000, help="Rows of each bucket.")] = service.PAGE,
+              offset: Annotated[int, typer.Option(min=0, help="Rows of each bucket skipped.")] = 0) -> None:
+    """What is overdue, due today, due this week, and to chase, in the cases the acting agency sees (a page of
+    each, with how many there are)."""
     with session(open_engine()) as s:
-        found = service.deadlines(s, actor(s), "cli", agency=agency, case_id=case)
+        found = service.deadlines(s, actor(s), "cli", agency=agency, case_id=case, limit=limit, offset=offset)
     if ical:
         ical.write_bytes(service.as_ical(found))
     if as_json:
@@ -160,3 +163,5 @@ def deadlines(agency: Annotated[str | None, typer.Option(help="Only cases this a
                           f"{d.request_id} {d.instrument} {d.to_state}" if d.request_id else "-",
                           d.label, f"{d.due:%Y-%m-%d %H:%M}" if d.due else "-", d.reading.text)
     console.print(table)
+    typer.echo("in all: " + ", ".join(f"{n} {name}" for name, n in found.counts.items())
+               + (f" (rows {offset + 1}–{offset + limit} of each shown; --offset for more)" if found.more else ""))

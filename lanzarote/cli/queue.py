@@ -13,6 +13,7 @@ from rich.table import Table
 
 from lanzarote.cli.app import actor, app, console, csv_cell, for_terminal, open_engine
 from lanzarote.model.queue import QueueItem
+from lanzarote.service import cases as service_cases
 from lanzarote.service import reports as service
 from lanzarote.service import session
 from lanzarote.service.reports import QueueFilter
@@ -36,8 +37,18 @@ def queue(
     if limit is None and fmt is Format.TABLE:
         limit = 20
     with session(open_engine()) as s:
-        items, total = service.export(s, actor(s), QueueFilter(tier=tier, country=country.upper() if country else None),
+        user = actor(s)
+        items, total = service.export(s, user, QueueFilter(tier=tier, country=country.upper() if country else None),
                                       limit, fmt.value)
+        expiring = service_cases.expiring_preservations(s, user, "cli")
+    if expiring and fmt is Format.TABLE:  # above everything else: P1 cases' preservations ending soon
+        typer.echo("P1 cases: preservation ending")
+        for d in expiring:
+            typer.echo(f"  case {d.case_id} {for_terminal(d.case_title)} · request {d.request_id} {d.instrument} → "
+                       f"{d.to_state}: {d.label}, due {d.due:%Y-%m-%d %H:%M} UTC ({d.reading.text}) · {d.source}")
+    elif expiring:
+        typer.echo("\n".join(f"# P1 case {d.case_id}, request {d.request_id}: {d.label} due {d.due:%Y-%m-%d %H:%M} UTC"
+                             f" ({d.source})" for d in expiring), err=True)
     if fmt is Format.JSON:
         typer.echo(json.dumps([i.model_dump(mode="json") for i in items], ensure_ascii=False))
     elif fmt is Format.CSV:

@@ -44,6 +44,14 @@ def check_move(current: CaseState, new: CaseState) -> None:
         raise Conflict(f"a case {current.label} cannot move back to {new.label}")
 
 
+def next_states(current: CaseState) -> tuple[CaseState, ...]:
+    """The states a case may move to from `current` (forward, a step possibly skipped, or closed with no further
+    action); none from a final state."""
+    if current in FINAL:
+        return ()
+    return (*FORWARD[FORWARD.index(current) + 1:], CaseState.CLOSED_NFA)
+
+
 @dataclass(frozen=True)
 class Task:
     id: int

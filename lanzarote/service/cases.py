@@ -19,12 +19,15 @@ from lanzarote import config
 from lanzarote.coordination import clocks
 from lanzarote.coordination import requests as engine
 from lanzarote.coordination.cases import Case, CaseState, Task, TimelineEntry, check_move
-from lanzarote.coordination.instruments import Instrument
+from lanzarote.coordination.cases import next_states as allowed_states
+from lanzarote.coordination.instruments import Instrument, Transition
 from lanzarote.coordination.instruments import default as instruments
 from lanzarote.coordination.knowledge.spec import DataKind
 from lanzarote.coordination.knowledge.warnings import Draft, warnings_for
+from lanzarote.coordination.requests import ClockRun
 from lanzarote.errors import AccessDenied, InputRejected, NotFound
 from lanzarote.model.priority import Tier
+from lanzarote.service import knowledge as service_knowledge
 from lanzarote.service.actors import require, visible
 from lanzarote.service.knowledge import knowledge_base
 from lanzarote.service.reports import key_of, trail
@@ -250,74 +253,187 @@ def catalogue() -> list[Instrument]:
     return list(instruments().by_id.values())
 
 
+def _shares() -> tuple[float, ...]:
+    return clocks.parse_shares(str(config.get("clock_warning_shares")))
+
+
 @dataclass(frozen=True)
-class Deadline:
-    case_id: int
-    case_title: str
-    owner_agency: str
-    request_id: int | None
-    instrument: str | None
-    to_state: str | None
-    urgent: bool
-    clock: str
-    label: str
-    source: str
-    due: datetime | None
+class ClockView:
+    """One of a request's clocks as a page shows it: the run, and (while it runs) how far along it is."""
+
+    run: ClockRun
+    reading: clocks.Reading | None
+
+
+@dataclass(frozen=True)
+class RequestView:
+    """A request as the case page shows it: its instrument, its clocks read now, the steps it may take next."""
+
+    stored: StoredRequest
+    instrument: Instrument
+    clocks: list[ClockView]
+    steps: list[Transition]
+
+    @property
+    def state_label(self) -> str:
+        return self.instrument.states.get(self.stored.request.state, self.stored.request.state)
+
+
+def request_views(file: CaseFile, now: datetime | None = None) -> list[RequestView]:
+    """The case's requests with their clocks read at `now` (running ones; a stopped clock shows when it stopped)
+    and the steps each may take next (pure: the case was read, and audited, by `case`)."""
+    now = now or datetime.now(UTC)
+    shares, chase_days = _shares(), int(config.get("chase_days"))
+    out = []
+    for stored in file.requests:
+        inst = instruments()[stored.request.instrument]
+        views = [ClockView(run, clocks.read(run.started_at, run.due_at, now, shares, run.chase_days or chase_days)
+                           if run.running else None) for run in stored.request.clocks]
+        out.append(RequestView(stored, inst, views, list(inst.available(stored.request.state))))
+    return out
+
+
+def today_clock(found: Case, now: datetime | None = None) -> clocks.Reading | None:
+    """The "today" clock of a case opened from a P1 report, read at `now`; None once someone has acted."""
+    if found.today_due is None:
+        return None
+    return clocks.read(found.opened_at, found.today_due, now or datetime.now(UTC), _shares())
+
+
+def next_states(found: Case) -> tuple[CaseState, ...]:
+    """The states the case may move to next."""
+    return allowed_states(found.state)
+
+
+@dataclass(frozen=True)
+class Preview:
+    """What the knowledge base says before a request is sent: the warnings, and the requested state's entry."""
+
+    warnings: list[str]
+    country: dict[str, object] | None
+
+
+def preview_request(s: Session, user: User, case_id: int, instrument_id: str, to_state: str, about: str,
+                    event_on: date | None = None) -> Preview:
+    """The warnings a request would earn (`warnings_before_sending`) and the requested state's facts, shown beside
+    the request form before it is sent; nothing is sent or changed."""
+    _own(s, user, case_id)
+    inst = instruments()[instrument_id]
+    state = to_state.strip().upper()
+    if len(state) != 2 or not state.isalpha():
+        raise InputRejected(f"{to_state!r} is not a state's two-letter code (ISO 3166)")
+    requesting = (user.scope.country or "")[:2].upper()
+    warnings = warnings_before_sending(requesting, inst.id, state, about, event_on)
+    try:
+        entry: dict[str, object] | None = service_knowledge.country(user, state)
+    except NotFound:
+        entry = None
+    return Preview(warnings, entry)
+
+
+def case_of_reports(s: Session, user: User, report_key: str) -> list[Case]:
+    """The cases (the user's agency sees) holding a report already shown to the user; listed only when some are."""
+    found = store.cases_of_report(s, report_key, _agency(user))
+    if found:
+        trail(s, user, "list", "cases", f"cases of report {report_key}: {', '.join(str(c.id) for c in found)}")
+    return found
+
+
+@dataclass(frozen=True)
+class Deadline(OpenClock):
+    """A running clock (its case, request and run, as the store gives it) read at one instant."""
+
     reading: clocks.Reading
+
+
+def _deadline(row: OpenClock, now: datetime, shares: tuple[float, ...], chase_days: int) -> Deadline:
+    run = row.run
+    return Deadline(row.case_id, row.case_title, row.owner_agency, row.request_id, row.instrument, row.to_state,
+                    row.urgent, run, clocks.read(run.started_at, run.due_at, now, shares, run.chase_days or chase_days))
+
+
+PAGE = 100
+"""Deadlines shown per bucket and page."""
 
 
 @dataclass
 class Deadlines:
-    """What is overdue, due today, due this week, and to chase, soonest first."""
+    """What is overdue, due today, due this week, and to chase, soonest first (one page of each, and how many
+    there are in all)."""
 
     now: datetime
     overdue: list[Deadline] = field(default_factory=list)
     today: list[Deadline] = field(default_factory=list)
     week: list[Deadline] = field(default_factory=list)
     chase: list[Deadline] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)
+    offset: int = 0
+    limit: int = PAGE
 
     def all(self) -> list[Deadline]:
         return [*self.overdue, *self.today, *self.week, *self.chase]
 
+    @property
+    def more(self) -> bool:
+        """Whether a bucket has rows beyond this page."""
+        return any(n > self.offset + self.limit for n in self.counts.values())
+
+
+def window(now: datetime, chase_days: int) -> store.Window:
+    """The buckets' bounds at `now`: the end of today (UTC), the end of the week (six days after), and the start
+    before which a clock without a deadline or chase period of its own is to be chased."""
+    end_today = _end_of_day(now)
+    return store.Window(now, end_today, end_today + timedelta(days=6),
+                        now - timedelta(days=chase_days) if chase_days > 0 else None)
+
+
+def _bucket_of(row: OpenClock, w: store.Window) -> str | None:
+    due = row.run.due_at
+    if due is None:
+        return None
+    return "overdue" if due <= w.now else "today" if due <= w.end_today else "week" if due < w.week_end else None
+
 
 def deadlines(s: Session, user: User, channel: str, now: datetime | None = None, agency: str | None = None,
-              case_id: int | None = None) -> Deadlines:
-    """The deadlines of the cases the user's agency sees (narrowed to one owning agency or one case); audited."""
+              case_id: int | None = None, limit: int = PAGE, offset: int = 0) -> Deadlines:
+    """The deadlines of the cases the user's agency sees (narrowed to one owning agency or one case), one page of
+    each bucket: the buckets are counted and paged in SQL on the clocks' stored next-due instants, and only the rows
+    shown are read; audited."""
     now = now or datetime.now(UTC)
-    shares = clocks.parse_shares(str(config.get("clock_warning_shares")))
-    chase_days = int(config.get("chase_days"))
-    end_today = _end_of_day(now)
-    week = end_today + timedelta(days=6)
-    rows: list[OpenClock] = store.open_clocks(s, _agency(user), until=week, started_before=now - timedelta(days=1))
-    out = Deadlines(now)
-    for row in rows:
-        if (agency and row.owner_agency != agency.upper()) or (case_id is not None and row.case_id != case_id):
-            continue
-        run = row.run
-        reading = clocks.read(run.started_at, run.due_at, now, shares, run.chase_days or chase_days)
-        item = Deadline(row.case_id, row.case_title, row.owner_agency, row.request_id, row.instrument,
-                        row.to_state, row.urgent, run.name, run.label, run.source, run.due_at, reading)
-        if run.due_at is None:
-            if reading.level is clocks.Level.CHASE:
-                out.chase.append(item)
-        elif run.due_at <= now:
-            out.overdue.append(item)
-        elif run.due_at <= end_today:
-            out.today.append(item)
-        else:
-            out.week.append(item)
+    if not 1 <= limit <= 1000 or offset < 0:
+        raise InputRejected("a page of deadlines holds 1 to 1,000 rows, from offset 0 on")
+    shares, chase_days = _shares(), int(config.get("chase_days"))
+    w = window(now, chase_days)
+    owner = agency.upper() if agency else None
+    seen = _agency(user)
+    out = Deadlines(now, counts=store.deadline_counts(s, seen, w, owner, case_id), offset=offset, limit=limit)
+    today = store.today_clocks(s, seen, w.week_end, owner, case_id)
     far = datetime.max.replace(tzinfo=UTC)
-    for bucket in (out.overdue, out.today, out.week):
-        bucket.sort(key=lambda d: (d.due or far, not d.urgent, d.case_id))
-    out.chase.sort(key=lambda d: (-d.reading.age, d.case_id))
-    trail(s, user, "list", "deadlines", f"{channel} {len(out.all())} deadlines")
+    for name in store.BUCKETS:
+        extra = [row for row in today if _bucket_of(row, w) == name]
+        out.counts[name] += len(extra)
+        rows = store.deadline_rows(s, seen, w, name, limit + offset if extra else limit,
+                                   0 if extra else offset, owner, case_id)
+        if extra:
+            rows = sorted(rows + extra, key=lambda d: (d.run.due_at or far, not d.urgent, d.case_id))
+            rows = rows[offset:offset + limit]
+        getattr(out, name).extend(_deadline(row, now, shares, chase_days) for row in rows)
+    shown = sum(out.counts.values())
+    trail(s, user, "list", "deadlines", f"{channel} {len(out.all())} of {shown} deadlines")
     return out
 
 
-def expiring_p1_preservations(s: Session, report_keys: Sequence[str], days: int = 7) -> set[str]:
-    """The reports (already shown to the caller) in a P1 case whose preservation ends within `days`: the queue
-    marks them above everything else."""
-    return store.p1_preservation_expiring(s, report_keys, datetime.now(UTC) + timedelta(days=days))
+def expiring_preservations(s: Session, user: User, channel: str, now: datetime | None = None) -> list[Deadline]:
+    """The preservations of P1 cases (the user's agency sees) ending within `preservation_warning_days` (or
+    overdue), soonest first, each with its case, request, due date and rule: the queue shows them above everything
+    else. Audited when there are any."""
+    now = now or datetime.now(UTC)
+    until = now + timedelta(days=int(config.get("preservation_warning_days")))
+    shares = _shares()
+    found = [_deadline(row, now, shares, 0) for row in store.p1_preservations_expiring(s, _agency(user), until)]
+    if found:
+        trail(s, user, "list", "deadlines", f"{channel} {len(found)} expiring P1 preservations")
+    return found
 
 
 def deadline_json(d: Deadline) -> dict[str, object]:
@@ -329,7 +445,7 @@ def deadline_json(d: Deadline) -> dict[str, object]:
 
 
 def deadlines_json(found: Deadlines) -> dict[str, object]:
-    return {"now": found.now.isoformat(),
+    return {"now": found.now.isoformat(), "counts": found.counts, "offset": found.offset, "limit": found.limit,
             **{name: [deadline_json(d) for d in getattr(found, name)] for name in ("overdue", "today", "week",
                                                                                   "chase")}}
 

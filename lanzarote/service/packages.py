@@ -35,7 +35,7 @@ from lanzarote.coordination.packages.markings import (
     Tlp,
     gate,
 )
-from lanzarote.coordination.packages.minimise import Selection, minimised
+from lanzarote.coordination.packages.minimise import RULES, Selection, minimised
 from lanzarote.coordination.packages.model import ItemKind, Package, PackageItem, Recipient
 from lanzarote.coordination.packages.signing import NodeKey, Partner, canonical, sign, verify
 from lanzarote.errors import AccessDenied, InputRejected, NotFound
@@ -141,6 +141,34 @@ def from_subject(s: Session, user: User, subject_id: str, recipient: str, markin
     view = store_subjects.subject(s, subject_id, user.scope)  # need-to-know: only the reports the user may see
     countries = {f"{i.source}/{i.report_id}": i.country for i in view.reports}
     return _compose(s, user, countries, recipient, markings, selection, summary, operation, subject_id=subject_id)
+
+
+@dataclass(frozen=True)
+class Draft:
+    """What may go into a package about a subject: every item the minimisation rules allow from the reports the user
+    may see (the sender ticks which go), and the rules themselves."""
+
+    subject_id: str
+    items: list[PackageItem]
+    rules: Mapping[ItemKind, frozenset[str]]
+
+    @property
+    def reports(self) -> list[str]:
+        return sorted({i.report for i in self.items if i.report})
+
+
+def draft(s: Session, user: User, subject_id: str, victims: bool = True) -> Draft:
+    """The items a package about this subject may hold, minimised (the reported person's identifiers, the reports'
+    summaries, the files' hashes, victims by pseudonym or not at all, no notes): what the sender picks from.
+    Shows the reports' identifiers to the user: audited as a read of the subject."""
+    require(user, "decide")
+    view = store_subjects.subject(s, subject_id, user.scope)
+    countries = {f"{i.source}/{i.report_id}": i.country for i in view.reports}
+    reports = store_reports.assembled(s, sorted(countries))
+    items = minimised({k: (r, countries[k]) for k, r in reports.items()}, Selection(victims=victims),
+                      store.received_markings(s, list(reports)))
+    trail(s, user, "read", f"subject/{subject_id}", f"package draft: {len(items)} items of {len(reports)} reports")
+    return Draft(subject_id, items, RULES)
 
 
 def _compose(s: Session, user: User, countries: Mapping[str, str | None], recipient: str, markings: Markings,
@@ -399,7 +427,23 @@ def funnel(s: Session, user: User, by: str | None = None) -> list[Row]:
     """The funnel overall or per operation, recipient, country or month (counts only: not audited)."""
     if by is not None and by not in ledger.GROUPS:
         raise InputRejected(f"a funnel is per {', '.join(ledger.GROUPS)}, not {by!r}")
-    return store.funnel_rows(s, by, None if user.is_hub else user.scope.country)
+    country = None if user.is_hub else user.scope.country
+    bind = s.get_bind()
+    key = (id(bind), str(bind.engine.url), by, country)
+    mark = store.ledger_fingerprint(s)
+    cached = _FUNNELS.get(key)
+    if cached is not None and cached[0] == mark:
+        return list(cached[1])
+    rows = store.funnel_rows(s, by, country)
+    if len(_FUNNELS) >= 256:
+        _FUNNELS.clear()
+    _FUNNELS[key] = (mark, tuple(rows))
+    return rows
+
+
+_FUNNELS: dict[tuple[object, ...], tuple[tuple[object, ...], tuple[Row, ...]]] = {}
+"""The funnel last summed per store, grouping and country, with the ledger's fingerprint it was summed at: asked
+again while nothing was sent, acknowledged or reported, it is not summed again."""
 
 
 def funnel_csv(s: Session, user: User, by: str | None = None) -> str:

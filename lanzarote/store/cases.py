@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import (
     Boolean,
@@ -23,6 +23,7 @@ from sqlalchemy import (
     Table,
     Text,
     delete,
+    func,
     insert,
     or_,
     select,
@@ -121,8 +122,12 @@ request_clocks = Table(
     Column("extended", Integer, nullable=False),
     Column("chase_days", Integer),
     Column("running", Boolean, nullable=False),
+    Column("next_due", DateTime(timezone=True)),
+    # when the clock next asks for something: its deadline, or (without one) when it is to be chased by its own
+    # chase_days; NULL for a clock without either (chased after the `chase_days` setting, read from started_at)
 )
 Index("ix_request_clocks_running_due", request_clocks.c.running, request_clocks.c.due_at)
+Index("ix_request_clocks_running_next_due", request_clocks.c.running, request_clocks.c.next_due)
 
 TABLES = (cases, case_agencies, case_reports, case_subjects, case_tasks, case_timeline, legal_requests,
           request_steps, request_clocks)
@@ -253,11 +258,18 @@ def save_request(s: Session, request_id: int, case_id: int, request: Request, ne
         s.execute(insert(request_clocks), [
             {"request_id": request_id, "case_id": case_id, "name": c.name, "label": c.label, "source": c.source,
              "started_at": c.started_at, "due_at": c.due_at, "stopped_at": c.stopped_at, "extended": c.extended,
-             "chase_days": c.chase_days, "running": c.running} for c in request.clocks])
+             "chase_days": c.chase_days, "running": c.running, "next_due": next_due(c)} for c in request.clocks])
     steps = [{"request_id": request_id, "name": st.name, "label": st.label, "at": st.at, "by": st.by,
               "state": st.state, "notice": st.notice, "offers": st.offers} for st in new_steps]
     if steps:
         s.execute(insert(request_steps), steps)
+
+
+def next_due(run: ClockRun) -> datetime | None:
+    """The stored next-due instant of a clock: its deadline, else when its own chase period is up."""
+    if run.due_at is not None:
+        return run.due_at
+    return run.started_at + timedelta(days=run.chase_days) if run.chase_days else None
 
 
 def requests_of(s: Session, case_id: int | None = None, request_id: int | None = None) -> list[StoredRequest]:
@@ -301,6 +313,22 @@ class OpenClock:
     urgent: bool
     run: ClockRun
 
+    @property
+    def clock(self) -> str:
+        return self.run.name
+
+    @property
+    def label(self) -> str:
+        return self.run.label
+
+    @property
+    def source(self) -> str:
+        return self.run.source
+
+    @property
+    def due(self) -> datetime | None:
+        return self.run.due_at
+
 
 def open_clocks(s: Session, agency: str | None, until: datetime, started_before: datetime) -> list[OpenClock]:
     """Running clocks of the cases an agency sees that end before `until` (overdue ones included), those without a
@@ -312,22 +340,100 @@ def open_clocks(s: Session, agency: str | None, until: datetime, started_before:
                 or_(c.c.due_at < until, (c.c.due_at.is_(None)) & (c.c.started_at < started_before))))
     found = [OpenClock(row.case_id, row.title, row.owner_agency, row.request_id, row.instrument, row.to_state,
                        row.urgent, _run(row)) for row in s.execute(q)]
-    today = select(k).where(k.c.today_due.is_not(None), k.c.today_due < until, _visible(agency))
-    for row in s.execute(today):
-        due = as_utc(row.today_due)
-        found.append(OpenClock(row.id, row.title, row.owner_agency, None, None, None, True,
-                               ClockRun("today", "P1 case: act today", as_utc(row.opened_at) or row.opened_at, due,
-                                        "a P1 report: a child may be in danger now")))
-    return found
+    return found + today_clocks(s, agency, until)
 
 
-def p1_preservation_expiring(s: Session, report_keys: Iterable[str], until: datetime) -> set[str]:
-    """Of these reports, those in a P1 case with a preservation clock running out before `until`."""
-    keys = sorted(set(report_keys))
-    if not keys:
-        return set()
-    c, cr, k = request_clocks, case_reports, cases
-    q = (select(cr.c.report_key).join(k, k.c.id == cr.c.case_id).join(c, c.c.case_id == k.c.id)
-         .where(cr.c.report_key.in_(keys), k.c.p1_report.is_not(None), c.c.running.is_(True),
-                c.c.name.like("%preservation%"), c.c.due_at < until).distinct())
-    return set(s.execute(q).scalars())
+@dataclass(frozen=True)
+class Window:
+    """The bounds of the deadline buckets at one instant (see `deadline_buckets`)."""
+
+    now: datetime
+    end_today: datetime
+    week_end: datetime
+    chase_before: datetime | None
+    """A clock with neither a deadline nor its own chase period is to be chased when it started before this."""
+
+
+BUCKETS = ("overdue", "today", "week", "chase")
+
+
+def _bucket(name: str, w: Window):  # type: ignore[no-untyped-def]
+    c = request_clocks.c
+    if name == "overdue":
+        return c.due_at.is_not(None) & (c.next_due <= w.now)
+    if name == "today":
+        return c.due_at.is_not(None) & (c.next_due > w.now) & (c.next_due <= w.end_today)
+    if name == "week":
+        return c.due_at.is_not(None) & (c.next_due > w.end_today) & (c.next_due < w.week_end)
+    own = c.next_due.is_not(None) & (c.next_due <= w.now)
+    if w.chase_before is None:
+        return c.due_at.is_(None) & own
+    fallback = c.next_due.is_(None) & (c.started_at <= w.chase_before)
+    return c.due_at.is_(None) & or_(own, fallback)
+
+
+def _narrowed(q, agency: str | None, owner: str | None, case_id: int | None):  # type: ignore[no-untyped-def]
+    k = cases
+    q = q.where(_visible(agency))
+    if owner is not None:
+        q = q.where(k.c.owner_agency == owner)
+    if case_id is not None:
+        q = q.where(k.c.id == case_id)
+    return q
+
+
+def deadline_counts(s: Session, agency: str | None, w: Window, owner: str | None = None,
+                    case_id: int | None = None) -> dict[str, int]:
+    """How many running request clocks fall in each bucket (counted in SQL on the stored next-due instant: one
+    indexed range a bucket, which measured faster than one pass summing all four)."""
+    c, k = request_clocks, cases
+    out = {}
+    for name in BUCKETS:
+        q = (select(func.count()).select_from(c.join(k, k.c.id == c.c.case_id))
+             .where(c.c.running.is_(True), _bucket(name, w)))
+        out[name] = int(s.execute(_narrowed(q, agency, owner, case_id)).scalar_one())
+    return out
+
+
+def deadline_rows(s: Session, agency: str | None, w: Window, bucket: str, limit: int, offset: int = 0,
+                  owner: str | None = None, case_id: int | None = None) -> list[OpenClock]:
+    """One page of a bucket's running request clocks: soonest first, urgent first among equals (to chase: the
+    oldest first)."""
+    c, r, k = request_clocks, legal_requests, cases
+    q = (select(c, k.c.title, k.c.owner_agency, r.c.instrument, r.c.to_state, r.c.urgent)
+         .join(r, r.c.id == c.c.request_id).join(k, k.c.id == c.c.case_id)
+         .where(c.c.running.is_(True), _bucket(bucket, w)))
+    order = ((c.c.started_at, c.c.case_id, c.c.id) if bucket == "chase"
+             else (c.c.next_due, r.c.urgent.desc(), c.c.case_id, c.c.id))
+    q = _narrowed(q, agency, owner, case_id).order_by(*order).limit(limit).offset(offset)
+    return [OpenClock(row.case_id, row.title, row.owner_agency, row.request_id, row.instrument, row.to_state,
+                      row.urgent, _run(row)) for row in s.execute(q)]
+
+
+def today_clocks(s: Session, agency: str | None, until: datetime, owner: str | None = None,
+                 case_id: int | None = None) -> list[OpenClock]:
+    """The "today" clocks of P1 cases nobody acted on, ending before `until`."""
+    k = cases
+    q = _narrowed(select(k).where(k.c.today_due.is_not(None), k.c.today_due < until), agency, owner, case_id)
+    return [_today(row) for row in s.execute(q.order_by(k.c.today_due, k.c.id))]
+
+
+def _today(row: object) -> OpenClock:
+    r = row  # a Row of `cases`
+    return OpenClock(r.id, r.title, r.owner_agency, None, None, None, True,  # type: ignore[attr-defined]
+                     ClockRun("today", "P1 case: act today",
+                              as_utc(r.opened_at) or r.opened_at,  # type: ignore[attr-defined]
+                              as_utc(r.today_due), "a P1 report: a child may be in danger now"))  # type: ignore
+
+
+def p1_preservations_expiring(s: Session, agency: str | None, until: datetime, limit: int = 20) -> list[OpenClock]:
+    """The running preservation clocks of P1 cases an agency sees that end before `until` (overdue ones first),
+    soonest first: what the queue shows above everything else."""
+    c, r, k = request_clocks, legal_requests, cases
+    q = (select(c, k.c.title, k.c.owner_agency, r.c.instrument, r.c.to_state, r.c.urgent)
+         .join(r, r.c.id == c.c.request_id).join(k, k.c.id == c.c.case_id)
+         .where(c.c.running.is_(True), k.c.p1_report.is_not(None), c.c.name.like("%preservation%"),
+                c.c.due_at.is_not(None), c.c.due_at < until, _visible(agency))
+         .order_by(c.c.due_at, c.c.case_id, c.c.id).limit(limit))
+    return [OpenClock(row.case_id, row.title, row.owner_agency, row.request_id, row.instrument, row.to_state,
+                      row.urgent, _run(row)) for row in s.execute(q)]

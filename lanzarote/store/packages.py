@@ -96,6 +96,24 @@ package_feedback = Table(
     Index("ix_package_feedback_package", "package_id", "stage", "version", unique=True),
 )
 
+package_outcomes = Table(
+    # the current word on each package, summed from the latest version of each stage of its feedback: kept on every
+    # write of feedback, so the funnel is one pass over the packages instead of two groupings of all feedback
+    "package_outcomes",
+    metadata,
+    Column("package_id", String(60), primary_key=True),
+    Column("inv", Integer, nullable=False),
+    Column("opened", Integer, nullable=False),
+    Column("search", Integer, nullable=False),
+    Column("arrest", Integer, nullable=False),
+    Column("conviction", Integer, nullable=False),
+    Column("nfa", Integer, nullable=False),
+    Column("noj", Integer, nullable=False),
+    Column("received", Integer, nullable=False),
+    Column("outcome", Integer, nullable=False),
+    Column("decisive", Integer, nullable=False),
+)
+
 recipient_ceilings = Table(
     "recipient_ceilings",
     metadata,
@@ -153,6 +171,7 @@ def load_ledger(session: Session, sent: Sequence[tuple[Package, datetime, Sequen
     rows = [_feedback_row(f) for _, _, said in sent for f in said]
     if rows:
         session.execute(insert(package_feedback), rows)
+        refresh_outcomes(session, sorted({f.package_id for _, _, said in sent for f in said}))
 
 
 def get(session: Session, package_id: str) -> tuple[Package, dict[str, object]]:
@@ -198,6 +217,7 @@ def add_feedback(session: Session, f: Feedback) -> Feedback:
                                                                  fb.c.stage == f.stage.value)).scalar()
     f = f.model_copy(update={"version": (last or 0) + 1})
     session.execute(insert(fb).values(_feedback_row(f)))
+    refresh_outcomes(session, [f.package_id])
     return f
 
 
@@ -241,12 +261,17 @@ def _month(session: Session) -> ColumnElement[str]:
     return func.strftime("%Y-%m", packages.c.sent_at)
 
 
-def funnel_rows(session: Session, by: str | None, country: str | None = None) -> list[Row]:
-    """The funnel summed in the database (the same figures as `ledger.funnel` over the same feedback): the
-    current version of each stage per package, then the packages per group."""
-    fb, p = package_feedback, packages
-    latest = (select(fb.c.package_id, fb.c.stage, func.max(fb.c.version).label("version"))
-              .group_by(fb.c.package_id, fb.c.stage).subquery())
+OUTCOME_COLUMNS = ("inv", "opened", "search", "arrest", "conviction", "nfa", "noj", "received", "outcome",
+                   "decisive")
+
+
+def outcomes_query(package_ids: Sequence[str] | None):  # type: ignore[no-untyped-def]
+    """Per package: the counts of the current version of each stage, and which stages were reported."""
+    fb = package_feedback
+    latest = select(fb.c.package_id, fb.c.stage, func.max(fb.c.version).label("version"))
+    if package_ids is not None:
+        latest = latest.where(fb.c.package_id.in_(package_ids))
+    current = latest.group_by(fb.c.package_id, fb.c.stage).subquery()
 
     def of(stage: Stage) -> ColumnElement[int]:
         return func.max(case((fb.c.stage == stage.value, fb.c.count), else_=0))
@@ -254,15 +279,45 @@ def funnel_rows(session: Session, by: str | None, country: str | None = None) ->
     def seen(stages: Collection[Stage]) -> ColumnElement[int]:
         return func.max(case((fb.c.stage.in_([s.value for s in stages]), 1), else_=0))
 
-    per = (select(fb.c.package_id, of(Stage.INVESTIGATION_OPENED).label("inv"),
-                  seen(OPENS_INVESTIGATION).label("opened"), of(Stage.SEARCH).label("search"),
-                  of(Stage.ARREST).label("arrest"), of(Stage.CONVICTION).label("conviction"),
-                  seen({Stage.NO_FURTHER_ACTION}).label("nfa"), seen({Stage.NOT_OUR_JURISDICTION}).label("noj"),
-                  seen({Stage.RECEIVED}).label("received"), seen(OUTCOMES).label("outcome"),
-                  func.max(case((fb.c.decisive == Decisive.YES.value, 1), else_=0)).label("decisive"))
-           .join(latest, and_(latest.c.package_id == fb.c.package_id, latest.c.stage == fb.c.stage,
-                              latest.c.version == fb.c.version))
-           .group_by(fb.c.package_id).subquery())
+    return (select(fb.c.package_id, of(Stage.INVESTIGATION_OPENED).label("inv"),
+                   seen(OPENS_INVESTIGATION).label("opened"), of(Stage.SEARCH).label("search"),
+                   of(Stage.ARREST).label("arrest"), of(Stage.CONVICTION).label("conviction"),
+                   seen({Stage.NO_FURTHER_ACTION}).label("nfa"), seen({Stage.NOT_OUR_JURISDICTION}).label("noj"),
+                   seen({Stage.RECEIVED}).label("received"), seen(OUTCOMES).label("outcome"),
+                   func.max(case((fb.c.decisive == Decisive.YES.value, 1), else_=0)).label("decisive"))
+            .join(current, and_(current.c.package_id == fb.c.package_id, current.c.stage == fb.c.stage,
+                                current.c.version == fb.c.version))
+            .group_by(fb.c.package_id))
+
+
+def refresh_outcomes(session: Session, package_ids: Sequence[str] | None = None) -> None:
+    """Sum the current word on these packages (None: every package) again from their feedback."""
+    o = package_outcomes
+    if package_ids is None:
+        session.execute(delete(o))
+        session.execute(insert(o).from_select(["package_id", *OUTCOME_COLUMNS], outcomes_query(None)))
+        return
+    for i in range(0, len(package_ids), 500):
+        chunk = list(package_ids[i:i + 500])
+        session.execute(delete(o).where(o.c.package_id.in_(chunk)))
+        session.execute(insert(o).from_select(["package_id", *OUTCOME_COLUMNS], outcomes_query(chunk)))
+
+
+def ledger_fingerprint(session: Session) -> tuple[object, ...]:
+    """What changes whenever the funnel's figures may: packages sent and acknowledged, feedback written (feedback
+    and packages are only ever added to or stamped, never deleted). Three small aggregates, not the funnel's sums."""
+    p, fb = packages, package_feedback
+    sent = session.execute(select(func.count(), func.max(p.c.sent_at))  # on ix_packages_direction_sent alone
+                           .where(p.c.direction == SENT, p.c.sent_at.is_not(None))).one()
+    acknowledged = session.execute(select(func.count(p.c.acknowledged_at), func.max(p.c.acknowledged_at))).one()
+    said = session.execute(select(func.count(), func.max(fb.c.id))).one()
+    return (*sent, *acknowledged, *said)
+
+
+def funnel_rows(session: Session, by: str | None, country: str | None = None) -> list[Row]:
+    """The funnel summed in the database (the same figures as `ledger.funnel` over the same feedback): each
+    package's current word (`package_outcomes`, kept on every write of feedback), then the packages per group."""
+    p, per = packages, package_outcomes
     group: ColumnElement[str] = {None: literal("all"), "operation": func.coalesce(p.c.operation, ""),
                                  "recipient": p.c.recipient, "country": func.coalesce(p.c.country, ""),
                                  "month": _month(session)}[by]
@@ -323,6 +378,7 @@ def import_feedback(session: Session, f: Feedback) -> bool:
                                              fb.c.version == f.version)).first():
         return False
     session.execute(insert(fb).values(_feedback_row(f)))
+    refresh_outcomes(session, [f.package_id])
     return True
 
 

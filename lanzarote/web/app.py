@@ -26,6 +26,7 @@ from lanzarote.api import (
     reports,
 )
 from lanzarote.api.context import Context
+from lanzarote.web import cases as case_pages
 from lanzarote.web import deconfliction as deconfliction_pages
 from lanzarote.web import operations as operation_pages
 from lanzarote.web import packages as package_pages
@@ -69,6 +70,7 @@ def create_app(engine: Engine, secret: str | None = None) -> FastAPI:
     app.include_router(package_pages.router)
     app.include_router(operation_pages.router)
     app.include_router(deconfliction_pages.router)
+    app.include_router(case_pages.router)
     app.include_router(views.router)
     return app
 

@@ -7,7 +7,7 @@ from datetime import date
 from typing import Annotated
 from urllib.parse import quote
 
-from fastapi import APIRouter, Form, Request, UploadFile
+from fastapi import APIRouter, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response
 
 from lanzarote.api import packages as api
@@ -29,6 +29,15 @@ def packages_page(request: Request, s: Db, user: CurrentUser, by: str | None = N
                   reminders=service.reminders(s, user))
 
 
+@router.get("/packages/draft", response_class=HTMLResponse)
+def draft_page(request: Request, s: Db, user: CurrentUser, subject: Annotated[str, Query(max_length=40)],
+               victims: Annotated[str, Query(max_length=3)] = "yes") -> Response:
+    """Build a package item by item: every item minimisation allows from the subject's reports, ticked by default;
+    the sender unticks what the recipient does not need."""
+    found = service.draft(s, user, subject, victims == "yes")
+    return render(request, "package_draft.html", user, draft=found, victims=victims == "yes")
+
+
 @router.post("/packages/build")
 def build(request: Request, s: Db, ctx: Ctx, user: CurrentUser, csrf: Csrf,
           subject: Annotated[str, Form(max_length=40)], to: Annotated[str, Form(max_length=40)],
@@ -36,12 +45,18 @@ def build(request: Request, s: Db, ctx: Ctx, user: CurrentUser, csrf: Csrf,
           source: Annotated[service.SourceReliability, Form()] = service.SourceReliability.B,
           information: Annotated[service.InformationAssessment, Form()] = service.InformationAssessment.TWO,
           handling_text: Text = "", operation: Annotated[str, Form(max_length=200)] = "", summary: Text = "",
-          victims: Annotated[str, Form(max_length=3)] = "") -> Response:
+          victims: Annotated[str, Form(max_length=3)] = "", picked: Annotated[str, Form(max_length=3)] = "",
+          report: Annotated[list[str], Form(max_length=1000)] = [],  # noqa: B006  (FastAPI copies it)
+          item: Annotated[list[str], Form(max_length=10_000)] = []) -> Response:  # noqa: B006
+    """Build a package: everything minimisation allows, or (`picked`, from the draft page) the ticked reports and
+    items only; minimisation applies either way."""
     csrf_ok(request, ctx, csrf)
     markings = service.Markings(tlp=tlp, handling=handling, handling_text=handling_text or None, source=source,
                                 information=information)
-    p = service.from_subject(s, user, subject, to, markings, service.Selection(victims=victims == "yes"), summary,
-                             operation or None)
+    selection = service.Selection(victims=victims == "yes")
+    if picked == "yes":
+        selection = service.Selection(reports=frozenset(report), items=frozenset(item), victims=victims == "yes")
+    p = service.from_subject(s, user, subject, to, markings, selection, summary, operation or None)
     return back(f"/packages/{quote(p.package_id)}")
 
 

@@ -21,6 +21,7 @@ from lanzarote.api.reports import Filter, RoutingDecision
 from lanzarote.errors import LanzaroteError, NotAuthenticated
 from lanzarote.model.report import PartyRole
 from lanzarote.service import AGENCY_KINDS, ROLES, User, deconfliction, figures, links, logins
+from lanzarote.service import cases as service_cases
 from lanzarote.service import knowledge as service_knowledge
 from lanzarote.service import people as service_people
 from lanzarote.service import reports as service_reports
@@ -98,7 +99,8 @@ def queue_page(request: Request, s: Db, ctx: Ctx, user: CurrentUser, f: Filter,
     params = {k: v for k, v in request.query_params.items() if k != "cursor" and v}
     next_url = "/?" + urlencode({**params, "cursor": page.next_cursor}) if page.next_cursor else None
     colleagues = service_reports.colleagues(s, user)
-    return render(request, "queue.html", user, items=page.items, total=ctx.counts.get(s, user, f),
+    expiring = [] if cursor else service_cases.expiring_preservations(s, user, "web")
+    return render(request, "queue.html", user, items=page.items, total=ctx.counts.get(s, user, f), expiring=expiring,
                   cap=ctx.counts.cap, held_elsewhere=deconfliction.subjects_with_hits(s, {
                       i.subject for i in page.items if i.subject}),
                   f=f, params=params, next_url=next_url, first_page=bool(cursor), colleagues=colleagues,
@@ -115,7 +117,7 @@ def report_page(request: Request, report_id: str, s: Db, user: CurrentUser) -> R
                   victims=[p for p in stored.report.parties if p.role is PartyRole.VICTIM],
                   others=[p for p in stored.report.parties if p.role is not PartyRole.VICTIM],
                   verdicts={v.file_id: v for v in stored.verdicts or ()}, suggestions=suggestions,
-                  colleagues=colleagues)
+                  colleagues=colleagues, cases=service_cases.case_of_reports(s, user, key))
 
 
 @router.post("/reports/{report_id:path}/assign")

@@ -18,6 +18,8 @@ from lanzarote.store.db import session
 from lanzarote.synth.packages import ledger as synthetic_ledger
 from lanzarote.web import svg
 
+NOW = datetime(2016, 10, 1, tzinfo=UTC)
+
 
 def _write(engine: Engine, n: int = 611, investigations: int = 207, arrested: int = 75) -> None:
     with session(engine) as s:
@@ -69,3 +71,32 @@ def test_silent_recipients_are_reminded_after_the_set_days() -> None:
     said = [Feedback(package_id="OLD", stage=Stage.RECEIVED, on=date(2026, 2, 2), reported_by="ES"),
             Feedback(package_id="ANSWERED", stage=Stage.NO_FURTHER_ACTION, on=date(2026, 3, 1), reported_by="FR")]
     assert [p.package_id for p in ledger.reminders([old, answered, recent], ledger.outcomes(said), now, 90)] == ["OLD"]
+
+
+def test_feedback_recorded_later_and_corrected_moves_the_stored_funnel_as_the_ledger_counts_it(
+        engine: Engine) -> None:
+    """The funnel sums each package's kept current word: a new stage, a late correction and an imported version
+    move it exactly as the ledger's arithmetic over every version of the feedback does."""
+    _write(engine, 61, 20, 7)
+    with session(engine) as s:
+        user = access.active_user(s, "hub-analyst")
+        (first,) = packages.funnel(s, user)  # type: ignore[arg-type]  # summed once, then kept while nothing moves
+        assert packages.funnel(s, user) == [first]  # type: ignore[arg-type]
+        sent = store.ledger(s)
+        before = ledger.outcomes(store.feedback(s))
+        quiet = [p.package_id for p in sent if not {Stage.ARREST, Stage.CONVICTION} & set(
+            before[p.package_id].counts if p.package_id in before else ())][:2]
+        store.add_feedback(s, Feedback(package_id=quiet[0], stage=Stage.ARREST, on=date(2016, 3, 1), count=3,
+                                       reported_by="ES", recorded_at=NOW))
+        store.add_feedback(s, Feedback(package_id=quiet[0], stage=Stage.ARREST, on=date(2016, 3, 1), count=2,
+                                       reported_by="ES", recorded_at=NOW))  # a late correction: version 2
+        assert store.import_feedback(s, Feedback(package_id=quiet[1], stage=Stage.CONVICTION, on=date(2016, 9, 1),
+                                                 count=1, reported_by="FR", version=1,
+                                                 recorded_at=NOW))
+    with session(engine) as s:
+        said = ledger.outcomes(store.feedback(s))
+        for by in (None, "country", "month", "recipient"):
+            stored = packages.funnel(s, user, by)  # type: ignore[arg-type]
+            assert [vars(r) for r in stored] == [vars(r) for r in ledger.funnel(sent, said, by)]
+        (row,) = packages.funnel(s, user)  # type: ignore[arg-type]
+    assert row.arrested_or_convicted == first.arrested_or_convicted + 2 + 1 == 7 + 2 + 1

@@ -93,6 +93,7 @@ def test_every_api_operation_that_discloses_a_report_writes_one_entry(client: Te
         "GET /api/v1/suggestions": "/api/v1/suggestions",
         "GET /api/v1/hash-lists/{name}/matches": "/api/v1/hash-lists/synthetic-vics/matches",
         "GET /api/v1/audit": "/api/v1/audit",
+        "GET /api/v1/packages-draft": f"/api/v1/packages-draft?subject={report['subject']}",
     }
     operations = {f"{method.upper()} {path.replace(':path', '')}"
                   for path, item in client.app.openapi()["paths"].items()  # type: ignore[attr-defined]
