@@ -75,6 +75,12 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("node_agency", "HUB", "The agency this node signs intelligence packages as (its name in partners' lists)."),
     Setting("node_key_file", "", "This node's Ed25519 signing key (made 0600 on first use); empty means "
             "node-key in the data folder."),
+    Setting("takedown_dns", "off", "`on`: look up the address of a reported URL's host in DNS when the hotline gave "
+            "none (the URL itself is never fetched); `off`: hosting is resolved from what the hotline and the unit's "
+            "network table say only."),
+    Setting("takedown_members_file", "", "The list of INHOPE member hotlines notices are routed to (YAML); empty "
+            "means the one shipped with the package."),
+    Setting("takedown_batch", 5000, "URL reports read, or routed, and committed at a time."),
     Setting("feedback_reminder_days", 90, "Days after a package was sent before the ledger reminds the sender to "
             "ask its recipient for feedback."),
 )
