@@ -459,3 +459,8 @@ def quarantined(s: Session, user: User, limit: int = 500) -> list[dict[str, obje
 
 def counts(s: Session) -> dict[str, int]:
     return store.counts(s)
+
+
+def blocklist_markings(tlp: Tlp = Tlp.AMBER_STRICT) -> Markings:
+    """The blocklist's own markings (H3: blocking by the named operator only) at the TLP asked for."""
+    return blocklists.DEFAULT_MARKINGS.model_copy(update={"tlp": tlp})

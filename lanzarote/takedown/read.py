@@ -196,24 +196,29 @@ def read_csv(document: Document, received_at: datetime, hotline: str | None = No
         yield text
         return
     lines = text.splitlines(keepends=True)
-    records = _records(lines)
-    header: list[str] | None = None
-    fields: list[str | None] = []
-    for first, record in records:
-        location = f"{document.location}:{first}"
+    first = next((i for i, line in enumerate(lines) if line.strip()), None)
+    if first is None:
+        yield _quarantine(document, document.location, "empty document: expected a header row and URL reports",
+                          received_at)
+        return
+    try:
+        header = [h.strip().lower() for h in next(csv.reader([lines[first]]))]
+    except csv.Error as exc:
+        yield _quarantine(document, f"{document.location}:{first + 1}", f"the header row cannot be read: {exc}",
+                          received_at)
+        return
+    fields = [_ALIASES.get(h) for h in header]
+    missing = [f for f in ("reference", "url", "reported_at") if f not in fields]
+    if not hotline and "hotline" not in fields:
+        missing.append("hotline (or name it with --hotline)")
+    if missing:
+        yield _quarantine(document, f"{document.location}:{first + 1}", "the header names no column for "
+                          + ", ".join(missing) + f" (understood: {', '.join(sorted(COLUMNS))})", received_at)
+        return
+    for number, record in _records(lines, first + 1, len(header)):
+        location = f"{document.location}:{number}"
         if isinstance(record, str):
             yield _quarantine(document, location, record, received_at)
-            continue
-        if header is None:
-            header = [h.strip().lower() for h in record]
-            fields = [_ALIASES.get(h) for h in header]
-            missing = [f for f in ("reference", "url", "reported_at") if f not in fields]
-            if not hotline and "hotline" not in fields:
-                missing.append("hotline (or name it with --hotline)")
-            if missing:
-                yield _quarantine(document, location, "the header names no column for " + ", ".join(missing) +
-                                  f" (understood: {', '.join(sorted(COLUMNS))})", received_at)
-                return
             continue
         if not any(cell.strip() for cell in record):
             continue
@@ -229,34 +234,49 @@ def read_csv(document: Document, received_at: datetime, hotline: str | None = No
         yield _csv_report(document, location, row, hotline, received_at)
 
 
-def _records(lines: list[str]) -> Iterator[tuple[int, list[str] | str]]:
-    """(first line number, the row's cells — or why it cannot be read) for each row; a quote that does not close
-    within `MAX_RECORD_LINES` lines or `MAX_ROW_BYTES` costs only its first line: reading resumes on the next."""
-    i = 0
+def _parse(text: str) -> list[str] | str:
+    try:
+        return next(csv.reader(io.StringIO(text)), [])
+    except csv.Error as exc:
+        return f"not a readable CSV row: {exc}"
+
+
+def _whole(line: str, width: int) -> bool:
+    """Whether a line is a row on its own (then it does not continue a quoted field above it)."""
+    if line.count('"') % 2:
+        return False
+    cells = _parse(line)
+    return isinstance(cells, list) and len(cells) == width
+
+
+def _records(lines: list[str], start: int, width: int) -> Iterator[tuple[int, list[str] | str]]:
+    """(line number, the row's cells — or why it cannot be read) for each row from `start`. A quoted field may
+    span lines, but a row that does not then come out `width` columns wide, that swallows a line that is a row on
+    its own, or whose quote does not close within `MAX_RECORD_LINES` lines, costs only its first line: reading
+    resumes on the next, so no valid row is lost."""
+    i = start
     while i < len(lines):
-        j, size, quotes = i, 0, 0
-        while j < len(lines):
-            size += len(lines[j])
-            quotes += lines[j].count('"')
-            j += 1
-            if quotes % 2 == 0 or j - i >= MAX_RECORD_LINES or size > MAX_ROW_BYTES:
-                break
-        if size > MAX_ROW_BYTES:
+        line = lines[i]
+        if len(line) > MAX_ROW_BYTES:
             yield i + 1, f"the row is longer than {MAX_ROW_BYTES:,} bytes: no URL report is that long"
             i += 1
             continue
-        if quotes % 2:
-            yield i + 1, "a quoted field does not close: the row is skipped and reading goes on at the next line"
+        if line.count('"') % 2 == 0:
+            yield i + 1, _parse(line)
             i += 1
             continue
-        try:
-            cells = next(csv.reader(io.StringIO("".join(lines[i:j]))), [])
-        except csv.Error as exc:
-            yield i + 1, f"not a readable CSV row: {exc}"
+        j, size, quotes = i + 1, len(line), line.count('"')
+        while j < len(lines) and quotes % 2 and j - i < MAX_RECORD_LINES and size <= MAX_ROW_BYTES:
+            size += len(lines[j])
+            quotes += lines[j].count('"')
+            j += 1
+        cells = _parse("".join(lines[i:j])) if quotes % 2 == 0 and size <= MAX_ROW_BYTES else None
+        if isinstance(cells, list) and len(cells) == width and not any(_whole(x, width) for x in lines[i + 1:j]):
+            yield i + 1, cells
             i = j
-            continue
-        yield i + 1, cells
-        i = j
+        else:
+            yield i + 1, "a quoted field does not close on this row: it is skipped and reading goes on at the next line"
+            i += 1
 
 
 def _csv_report(document: Document, location: str, row: dict[str, str], hotline: str | None,

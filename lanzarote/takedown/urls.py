@@ -20,6 +20,8 @@ SCHEMES = {"http": 80, "https": 443, "ftp": 21}
 _ESCAPE = re.compile(r"%([0-9A-Fa-f]{2})")
 _UNRESERVED = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
+_OTHER_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):(?!\d+(?:[/?#]|$))")
+"""`mailto:…`, `javascript:…`: a scheme without `//` (but not `host:port`)."""
 _LABEL = re.compile(r"^[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?$")
 
 
@@ -46,6 +48,8 @@ def normalise(text: str) -> Url:
         raise BadUrl(f"the URL is {len(raw):,} characters, more than {MAX_URL_CHARS:,}")
     if any(ord(c) <= 32 or ord(c) == 127 for c in raw):
         raise BadUrl("the URL holds a space or a control character")
+    if not _SCHEME.match(raw) and (other := _OTHER_SCHEME.match(raw)):
+        raise BadUrl(f"the scheme {other.group(1)[:20]!r} is not one a notice can name (http, https or ftp)")
     if not _SCHEME.match(raw):  # hotlines often paste a location without its scheme
         raw = ("http:" if raw.startswith("//") else "http://") + raw
     try:

@@ -12,9 +12,10 @@ from fastapi import FastAPI, Request, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
 
-from lanzarote.api import cases, figures, intake, knowledge, links, packages, people, problems, reports
+from lanzarote.api import cases, figures, intake, knowledge, links, packages, people, problems, reports, takedown
 from lanzarote.api.context import Context
 from lanzarote.web import packages as package_pages
+from lanzarote.web import takedown as takedown_pages
 from lanzarote.web import views
 
 HERE = Path(__file__).parent
@@ -50,9 +51,10 @@ def create_app(engine: Engine, secret: str | None = None) -> FastAPI:
     app.state.lanzarote = Context(engine, secret) if secret else Context(engine)
     problems.install(app, views.error_page)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
-    for module in (people, reports, links, figures, intake, cases, knowledge, packages):
+    for module in (people, reports, links, figures, intake, cases, knowledge, packages, takedown):
         app.include_router(module.router)
     app.include_router(package_pages.router)
+    app.include_router(takedown_pages.router)
     app.include_router(views.router)
     return app
 
