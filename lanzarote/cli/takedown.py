@@ -195,6 +195,6 @@ def quarantine(limit: Annotated[int, typer.Option(help="At most this many.")] = 
     with session(open_engine()) as s:
         rows = service.quarantined(s, actor(s), limit)
     for r in for_terminal(rows):
-        console.print(f"{r['received_at']:%Y-%m-%d %H:%M}  {r['location']}: {r['reason']}")
+        console.print(f"{r['received_at']:%Y-%m-%d %H:%M}  {r['location']}: {r['reason']}", soft_wrap=True)
     if not rows:
         console.print("nothing quarantined")
