@@ -122,17 +122,20 @@ def _take_in(engine: Engine, user: User, results: Iterable[read.Result], now: da
     return summary
 
 
-def _sha(report: UrlReport) -> str:
-    return hashlib.sha256(report.model_dump_json().encode()).hexdigest()
+def _document(report: UrlReport) -> tuple[str, str]:
+    """The report as the store keeps it, and that text's SHA-256 (what tells a changed report from the same)."""
+    text = report.model_dump_json()
+    return text, hashlib.sha256(text.encode()).hexdigest()
 
 
-def _row(accepted: read.Accepted, user: User, now: datetime, sha: str) -> dict[str, object]:
+def _row(accepted: read.Accepted, user: User, now: datetime, document: tuple[str, str]) -> dict[str, object]:
     r, url = accepted.report, accepted.url
+    text, sha = document
     return {"report_key": r.key, "hotline": r.hotline, "reference": r.reference, "url": url.normalised,
             "host": url.host[:255], "url_key": url.key, "hash_key": r.hash.key[:400] if r.hash else None,
             "assessment": r.assessment.value, "reported_at": r.reported_at.astimezone(UTC),
             "month": f"{r.reported_at.astimezone(UTC):%Y-%m}", "imported_at": now, "imported_by": user.username,
-            "agency": user.agency, "content_sha256": sha, "document": r.model_dump_json(),
+            "agency": user.agency, "content_sha256": sha, "document": text,
             "status": store.UNROUTED, "routed_at": None, "country": None, "conflict": None, "hosting": None,
             "directive": None, "duplicate_of": None, "reappeared_of": None, "reappeared_by": None}
 
@@ -144,17 +147,18 @@ def _write(engine: Engine, user: User, batch: list[read.Result], now: datetime, 
         here = store.existing(s, {a.report.key for a in accepted})
         rows: dict[str, dict[str, object]] = {}
         for a in accepted:
-            sha = _sha(a.report)
+            document = _document(a.report)
+            sha = document[1]
             key = a.report.key
             before = rows[key]["content_sha256"] if key in rows else (here[key][0] if key in here else None)
             if before is None:
-                rows[key] = _row(a, user, now, sha)
+                rows[key] = _row(a, user, now, document)
                 summary.new += 1
             elif before == sha:
                 summary.unchanged += 1
             elif key in here and key not in rows and here[key][2] == Assessment.NOT_ASSESSED.value \
                     and here[key][1] in (store.UNROUTED, store.NO_NOTICE):
-                store.replace_report(s, _row(a, user, now, sha))  # the hotline's assessment, given later
+                store.replace_report(s, _row(a, user, now, document))  # the hotline's assessment, given later
                 summary.updated += 1
             else:
                 problems.append(QuarantineEntry(
@@ -251,7 +255,7 @@ def _route_batch(s: Session, batch: list[store.Unrouted], found: Directory, netw
     notices: list[dict[str, object]] = []
     events: list[dict[str, object]] = []
     for u in batch:
-        report = UrlReport.model_validate_json(u.document)
+        report = UrlReport.stored(u.document)
         looked_up = _looked_up(u.host, when) if dns and not report.ip else None
         hosting = resolve(report, u.host, networks, looked_up)
         again: tuple[str, str] | None = None
@@ -384,7 +388,8 @@ def record(s: Session, user: User, notice_id: str, state: NoticeState, at: datet
         moved = original.model_copy(update={"reference": f"{original.reference}~moved-{len(steps)}"[:200],
                                             "url": new_url.normalised, "reported_at": when, "ip": None,
                                             "hosting_country": None, "network_owner": None, "abuse_contact": None})
-        store.add_reports(s, [_row(read.Accepted(moved, new_url, f"notice/{notice_id}"), user, now, _sha(moved))])
+        store.add_reports(s, [_row(read.Accepted(moved, new_url, f"notice/{notice_id}"), user, now,
+                                   _document(moved))])
         detail += f"; new report {moved.key}"
     audit.record(s, user.username, "takedown_step", f"notice/{notice_id}", detail, now)
     notice_row, report_row, steps = store.notice(s, notice_id)

@@ -111,10 +111,12 @@ def resolve(report: UrlReport, host: str, networks: NetworkTable,
     evidence: list[HostingEvidence] = []
     by = f"{report.hotline} (reporting hotline)"
     ip: str | None = None
-    try:
-        literal: str | None = ipaddress.ip_address(host).compressed
-    except ValueError:
-        literal = None
+    literal: str | None = None
+    if host[:1].isdigit() or ":" in host:  # only what could be an address is parsed as one
+        try:
+            literal = ipaddress.ip_address(host).compressed
+        except ValueError:
+            literal = None
     if report.ip:
         ip = report.ip
         evidence.append(HostingEvidence(fact=HostingFact.IP, value=ip, asserted_by=by))

@@ -5,6 +5,8 @@ states."""
 from __future__ import annotations
 
 import ipaddress
+import json
+import re
 from datetime import datetime
 from enum import StrEnum
 from typing import Annotated
@@ -13,6 +15,7 @@ from pydantic import AfterValidator, Field, field_validator
 
 from lanzarote.model.base import Moment, Record, ShortText, SourceId, SourceName, Tag
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 MAX_URL_CHARS = 4096
 """The longest URL a report may give (browsers and servers stop near 8 k; hotlines' URLs are far shorter)."""
 
@@ -85,13 +88,23 @@ class UrlReport(Record):
     @field_validator("url")
     @classmethod
     def _no_control_characters(cls, value: str) -> str:
-        if any(ord(c) < 32 or ord(c) == 127 for c in value):
+        if _CONTROL.search(value):
             raise ValueError("a URL holds no control characters (a line break, a NUL, a tab)")
         return value
 
     @property
     def key(self) -> str:
         return f"{self.hotline}/{self.reference}"
+
+    @classmethod
+    def stored(cls, document: str) -> UrlReport:
+        """A report as the store keeps it (validated when it was taken in): rebuilt without validating again."""
+        data = json.loads(document)
+        data["assessment"] = Assessment(data["assessment"])
+        data["reported_at"] = datetime.fromisoformat(data["reported_at"])
+        if data.get("hash"):
+            data["hash"] = UrlHash.model_construct(**data["hash"])
+        return cls.model_construct(**data)
 
 
 class HostingFact(StrEnum):

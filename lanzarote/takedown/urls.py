@@ -19,6 +19,7 @@ from lanzarote.takedown.model import MAX_URL_CHARS
 SCHEMES = {"http": 80, "https": 443, "ftp": 21}
 _ESCAPE = re.compile(r"%([0-9A-Fa-f]{2})")
 _UNRESERVED = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
+_SPACE_OR_CONTROL = re.compile(r"[\x00-\x20\x7f]")
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
 _OTHER_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):(?!\d+(?:[/?#]|$))")
 """`mailto:…`, `javascript:…`: a scheme without `//` (but not `host:port`)."""
@@ -46,7 +47,7 @@ def normalise(text: str) -> Url:
         raise BadUrl("the URL is empty")
     if len(raw) > MAX_URL_CHARS:
         raise BadUrl(f"the URL is {len(raw):,} characters, more than {MAX_URL_CHARS:,}")
-    if any(ord(c) <= 32 or ord(c) == 127 for c in raw):
+    if _SPACE_OR_CONTROL.search(raw):
         raise BadUrl("the URL holds a space or a control character")
     if not _SCHEME.match(raw) and (other := _OTHER_SCHEME.match(raw)):
         raise BadUrl(f"the scheme {other.group(1)[:20]!r} is not one a notice can name (http, https or ftp)")
