@@ -4,7 +4,7 @@ Reported URLs are shown as text, never as links: nothing on these pages opens on
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from html import escape
 from typing import Annotated
 from urllib.parse import quote
@@ -62,7 +62,7 @@ def takedown_page(request: Request, s: Db, user: CurrentUser, state: str | None 
 @router.get("/takedown/notices/{notice_id}", response_class=HTMLResponse)
 def notice_page(request: Request, notice_id: str, s: Db, user: CurrentUser) -> Response:
     view = service.notice(s, user, notice_id)
-    return render(request, "takedown_notice.html", user, n=view, now=datetime.now().strftime("%Y-%m-%dT%H:%M"))
+    return render(request, "takedown_notice.html", user, n=view, now=datetime.now(UTC).strftime("%Y-%m-%dT%H:%M"))
 
 
 @router.post("/takedown/notices/{notice_id}/steps")
