@@ -158,13 +158,17 @@ def _json_record(document: Document, location: str, line: str, received_at: date
         return _quarantine(document, location, f"not JSON: {exc.msg} at column {exc.colno}", received_at)
     except RecursionError:
         return _quarantine(document, location, "JSON nested too deeply to be a URL report", received_at)
-    return _record(document, location, data, received_at)
+    return _record(document, location, data, received_at, _MAY_BE_UNSTORABLE.search(line) is not None)
 
 
-def _record(document: Document, location: str, data: Any, received_at: datetime) -> Result:
+_MAY_BE_UNSTORABLE = re.compile(r"\\u0000|\\u[dD][89a-fA-F]")
+"""A JSON escape of a NUL or of half a UTF-16 pair (the only ways JSON text holds what no column keeps)."""
+
+
+def _record(document: Document, location: str, data: Any, received_at: datetime, suspect: bool = True) -> Result:
     if not isinstance(data, dict):
         return _quarantine(document, location, "expected a JSON object (a URL report)", received_at)
-    if problem := _unstorable(data):
+    if suspect and (problem := _unstorable(data)):
         return _quarantine(document, location, problem, received_at)
     return _accept(document, location, data, received_at)
 

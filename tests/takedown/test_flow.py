@@ -218,3 +218,27 @@ def test_importing_and_routing_make_no_network_call(engine: Engine, tmp_path: Pa
     service.import_paths(engine, OPERATOR, [path])
     routed = service.route(engine, OPERATOR, ROUTED)
     assert calls == [] and (routed.notices, routed.unknown_country) == (1, 1)
+
+
+def test_an_administrator_may_allow_dns_for_the_host_only(engine: Engine, tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """With `LANZAROTE_TAKEDOWN_DNS=on` the host's address is asked of the resolver (answered here by a stand-in:
+    no test asks real DNS) and kept as evidence the node asserted; the URL itself is still never fetched."""
+    asked: list[str] = []
+
+    def resolver(host: str, *args: object, **kwargs: object) -> list[tuple[object, ...]]:
+        asked.append(host)
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (NL_IP, 0))]
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("a connection during routing")
+
+    monkeypatch.setenv("LANZAROTE_TAKEDOWN_DNS", "on")
+    monkeypatch.setattr(socket, "getaddrinfo", resolver)
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    _take_in(engine, tmp_path, url_report("HU-1", "http://files.example.org/a"),
+             url_report("HU-2", "http://given.example.org/b", ip=DE_IP))
+    assert asked == ["files.example.org"]  # only where the hotline gave no address
+    view = _notice(engine, "HU-NMHH/HU-1")
+    assert view["country"] == "NL"
+    assert view["hosting"]["evidence"][0]["asserted_by"].startswith("DNS lookup by this node")
