@@ -51,8 +51,7 @@ def removal_chart(rows: list[StatRow], width: int = 640) -> Markup:
 
 @router.get("/takedown", response_class=HTMLResponse)
 def takedown_page(request: Request, s: Db, user: CurrentUser, state: str | None = None) -> Response:
-    overall = service.stats(s, user, by_month=False)
-    monthly = service.stats(s, user, by_month=True)
+    overall, monthly = service.stats_both(s, user)
     rows, total = service.notices(s, user, state or None, None, 200)
     return render(request, "takedown.html", user, overall=overall, monthly=monthly, chart=removal_chart(overall),
                   notices=rows, total=total, state=state or "", states=[x.value for x in service.NoticeState],
