@@ -3,15 +3,20 @@ record beside it is dropped."""
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from lanzarote.intake.documents import Document
 from lanzarote.model.quarantine import QuarantineEntry
 from lanzarote.takedown.model import Assessment
-from lanzarote.takedown.read import Accepted, read_paths
+from lanzarote.takedown.read import Accepted, read_document, read_paths
 from tests.takedown.fixtures import SHA1, url_report, write_jsonl
 
 NOW = datetime(2026, 12, 1, tzinfo=UTC)
@@ -119,3 +124,27 @@ def test_a_json_document_may_hold_a_list(tmp_path: Path) -> None:
     accepted, quarantined = _read(path)
     assert [a.report.reference for a in accepted] == ["HU-1"]
     assert quarantined[0].location.endswith("batch.json[1]") and "hotline" in quarantined[0].reason
+
+
+@given(st.binary(max_size=2000), st.sampled_from(["x.csv", "x.json", "x.jsonl"]))
+@settings(max_examples=300, deadline=None)
+def test_no_bytes_crash_the_readers(content: bytes, name: str) -> None:
+    """Whatever arrives, every result is a report or a quarantine entry with a reason."""
+    for result in read_document(Document(name, content), NOW, "LV-DROSSINTERNETS"):
+        assert isinstance(result, Accepted) or (isinstance(result, QuarantineEntry) and result.reason)
+
+
+@given(st.lists(st.text(alphabet=st.characters(blacklist_categories=["Cs"]), max_size=40), min_size=5, max_size=5),
+       st.integers(min_value=0, max_value=3))
+@settings(max_examples=200, deadline=None)
+def test_a_hostile_row_never_costs_its_neighbours(cells: list[str], where: int) -> None:
+    """A row of anything between valid rows: the valid rows are all read."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["Report ID", "Reported URL", "Classification", "Date Reported", "IP Address"])
+    rows = [[f"LV-{i}", f"http://files.example.org/{i}", "Baseline", "2026-11-02", ""] for i in range(4)]
+    text = buffer.getvalue() + "".join(",".join(r) + "\n" for r in rows[:where]) + ",".join(cells) + "\n" + \
+        "".join(",".join(r) + "\n" for r in rows[where:])
+    results = read_document(Document("x.csv", text.encode()), NOW, "LV-DROSSINTERNETS")
+    read_refs = {r.report.reference for r in results if isinstance(r, Accepted)}
+    assert {f"LV-{i}" for i in range(4)} <= read_refs
