@@ -251,6 +251,10 @@ def _route_batch(s: Session, batch: list[store.Unrouted], found: Directory, netw
                                             (p.report_key, p.removed_at), key=lambda x: x[1])
             if p.hash_key:
                 removed_by_hash[p.hash_key] = (p.report_key, p.removed_at)
+        elif p.state == NoticeState.MOVED.value and p.closed_at is not None:
+            # gone from that URL (the hash is expected at its new place, which is a report of its own)
+            removed_by_url[p.url_key] = max(removed_by_url.get(p.url_key, (p.report_key, p.closed_at)),
+                                            (p.report_key, p.closed_at), key=lambda x: x[1])
     routes: list[dict[str, object]] = []
     notices: list[dict[str, object]] = []
     events: list[dict[str, object]] = []

@@ -200,6 +200,7 @@ class Prior:
     hash_key: str | None
     state: str
     removed_at: datetime | None
+    closed_at: datetime | None
 
 
 def priors(session: Session, url_keys: Collection[str], hash_keys: Collection[str]) -> list[Prior]:
@@ -208,9 +209,11 @@ def priors(session: Session, url_keys: Collection[str], hash_keys: Collection[st
     out: list[Prior] = []
     for column, keys in ((r.c.url_key, sorted(url_keys)), (r.c.hash_key, sorted(hash_keys))):
         for i in range(0, len(keys), 500):
-            query = (select(r.c.report_key, n.c.notice_id, r.c.url_key, r.c.hash_key, n.c.state, n.c.removed_at)
+            query = (select(r.c.report_key, n.c.notice_id, r.c.url_key, r.c.hash_key, n.c.state, n.c.removed_at,
+                            n.c.closed_at)
                      .join(n, n.c.report_key == r.c.report_key).where(column.in_(keys[i:i + 500])))
-            out.extend(Prior(x.report_key, x.notice_id, x.url_key, x.hash_key, x.state, as_utc(x.removed_at))
+            out.extend(Prior(x.report_key, x.notice_id, x.url_key, x.hash_key, x.state, as_utc(x.removed_at),
+                             as_utc(x.closed_at))
                        for x in session.execute(query))
     return out
 

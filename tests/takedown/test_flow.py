@@ -146,6 +146,10 @@ def test_a_notice_follows_its_state_machine(engine: Engine, tmp_path: Path) -> N
     with session(engine) as s:
         blocked = service.blocklist(s, OPERATOR, "Example Mobile (fictional)", "txt").content.decode()
     assert f"http://{NL_IP}/a" in blocked and "http://files.example.org/a\n" not in blocked
+    back = ROUTED + timedelta(days=2)
+    _, again = _take_in(engine, tmp_path, url_report("HU-9", "http://files.example.org/a", ip=DE_IP, reported_at=back),
+                        name="back.jsonl", at=back + timedelta(hours=1))
+    assert again.reappeared == 1  # content back at the URL it moved away from
 
 
 def test_a_later_assessment_replaces_the_unassessed_report(engine: Engine, tmp_path: Path) -> None:
