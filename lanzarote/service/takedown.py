@@ -432,20 +432,21 @@ def blocklist(s: Session, user: User, recipient: str, fmt: str = "csv",
 def stats(s: Session, user: User, by_month: bool = True) -> list[StatRow]:
     """Reports, illegal share and time to removal (median, 90th percentile) per hosting country and month: counts
     only, nothing of any report."""
-    return statistics_of(_stat_rows(s, user), by_month)
+    counts, removals = _stat_rows(s, user)
+    return statistics_of(counts, removals, by_month)
 
 
 def stats_both(s: Session, user: User) -> tuple[list[StatRow], list[StatRow]]:
     """The statistics per country and per country and month, from one reading of the store."""
-    rows = _stat_rows(s, user)
-    return statistics_of(rows, False), statistics_of(rows, True)
+    counts, removals = _stat_rows(s, user)
+    return statistics_of(counts, removals, False), statistics_of(counts, removals, True)
 
 
-def _stat_rows(s: Session, user: User) -> list[tuple[str | None, str, bool, float | None]]:
+def _stat_rows(s: Session, user: User) -> tuple[list[tuple[str | None, str, int, int]],
+                                                  list[tuple[str | None, str, float]]]:
+    scope = _scope(user)
     illegal = {a.value for a in Assessment if a.illegal}
-    return [(country, month, assessment in illegal,
-             None if removed is None else (removed - reported).total_seconds() / 3600)
-            for country, month, assessment, reported, removed in store.stat_rows(s, _scope(user))]
+    return store.stat_counts(s, scope, illegal), store.removal_hours(s, scope)
 
 
 def stats_csv(rows: list[StatRow]) -> str:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import (
     Boolean,
@@ -18,6 +19,7 @@ from sqlalchemy import (
     Table,
     Text,
     bindparam,
+    case,
     delete,
     func,
     insert,
@@ -309,15 +311,35 @@ def open_entries(session: Session, scope: Scope) -> list[tuple[str, str, datetim
     return out
 
 
-def stat_rows(session: Session, scope: Scope) -> list[tuple[str | None, str, str, datetime, datetime | None]]:
-    """(country, month, assessment, reported_at, removed_at) of every URL report but duplicates."""
+def _hours(session: Session) -> ColumnElement[Any]:
+    """Hours from the report to its removal, worked out by the database."""
     n, r = takedown_notices, url_reports
-    query = (select(r.c.country, r.c.month, r.c.assessment, r.c.reported_at, n.c.removed_at)
-             .select_from(r.outerjoin(n, n.c.report_key == r.c.report_key)).where(r.c.status != DUPLICATE))
+    if session.get_bind().dialect.name == "postgresql":
+        return func.extract("epoch", n.c.removed_at - r.c.reported_at) / 3600.0
+    return (func.julianday(n.c.removed_at) - func.julianday(r.c.reported_at)) * 24.0
+
+
+def stat_counts(session: Session, scope: Scope, illegal: Collection[str]) -> list[tuple[str | None, str, int, int]]:
+    """(country, month, reports, illegal ones) of every URL report but duplicates, summed by the database."""
+    r = url_reports
+    query = (select(r.c.country, r.c.month, func.count(),
+                    func.sum(case((r.c.assessment.in_(sorted(illegal)), 1), else_=0)))
+             .where(r.c.status != DUPLICATE).group_by(r.c.country, r.c.month))
     clause = scope.clause()
     if clause is not None:
         query = query.where(clause)
-    return [(c, m, a, as_utc(at) or at, as_utc(removed)) for c, m, a, at, removed in session.execute(query)]
+    return [(c, m, int(total), int(bad or 0)) for c, m, total, bad in session.execute(query)]
+
+
+def removal_hours(session: Session, scope: Scope) -> list[tuple[str | None, str, float]]:
+    """(country, month, hours from report to removal) of every removal."""
+    n, r = takedown_notices, url_reports
+    query = (select(r.c.country, r.c.month, _hours(session)).join(n, n.c.report_key == r.c.report_key)
+             .where(n.c.removed_at.is_not(None), r.c.status != DUPLICATE))
+    clause = scope.clause()
+    if clause is not None:
+        query = query.where(clause)
+    return [(c, m, float(h)) for c, m, h in session.execute(query)]
 
 
 def counts(session: Session) -> dict[str, int]:

@@ -91,22 +91,26 @@ class StatRow:
                 "p90_hours": self.p90_hours}
 
 
-def statistics_of(rows: Iterable[tuple[str | None, str, bool, float | None]], by_month: bool = True
-                  ) -> list[StatRow]:
+def statistics_of(counts: Iterable[tuple[str | None, str, int, int]],
+                  removals: Iterable[tuple[str | None, str, float]], by_month: bool = True) -> list[StatRow]:
     """Per hosting country (and month of the report): reports, illegal ones, removals, and the median and 90th
-    percentile of the time to removal in hours. `rows`: (country, month, illegal, hours to removal or None)."""
+    percentile of the time to removal in hours. `counts`: (country, month, reports, illegal ones); `removals`:
+    (country, month, hours from the report to its removal)."""
     groups: dict[tuple[str, str], tuple[list[int], list[float]]] = {}
-    for country, month, illegal, hours in rows:
-        key = (country or "unknown", month if by_month else "all")
-        counts, times = groups.setdefault(key, ([0, 0], []))
-        counts[0] += 1
-        counts[1] += int(illegal)
-        if hours is not None:
-            times.append(hours)
+
+    def group(country: str | None, month: str) -> tuple[list[int], list[float]]:
+        return groups.setdefault((country or "unknown", month if by_month else "all"), ([0, 0], []))
+
+    for country, month, reports, illegal in counts:
+        totals = group(country, month)[0]
+        totals[0] += reports
+        totals[1] += illegal
+    for country, month, hours in removals:
+        group(country, month)[1].append(round(hours, 6))
     out = []
-    for (country, month), (counts, times) in sorted(groups.items()):
+    for (country, month), (totals, times) in sorted(groups.items()):
         median = round(statistics.median(times), 2) if times else None
         p90 = percentile(times, 0.9)
-        out.append(StatRow(country, month, counts[0], counts[1], len(times), median,
+        out.append(StatRow(country, month, totals[0], totals[1], len(times), median,
                            None if p90 is None else round(p90, 2)))
     return out
