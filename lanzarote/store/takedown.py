@@ -66,7 +66,7 @@ url_reports = Table(
     Index("ix_url_reports_url_key", "url_key"),
     Index("ix_url_reports_hash_key", "hash_key"),
     Index("ix_url_reports_status", "status", "reported_at", "report_key"),
-    Index("ix_url_reports_country_month", "country", "month"),
+    Index("ix_url_reports_country_month", "country", "month", "status", "assessment"),  # covers the statistics
 )
 
 takedown_notices = Table(
