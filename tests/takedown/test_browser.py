@@ -42,6 +42,14 @@ def _notices_with_removals(engine: Engine, tmp_path: Path) -> str:
     return ids["HU-NMHH/HU-4"]
 
 
+def _wait(page, selector: str) -> None:  # type: ignore[no-untyped-def]
+    """Wait for `selector`; when it does not come, say what the page showed instead."""
+    try:
+        page.wait_for_selector(selector, timeout=20_000)
+    except Exception as exc:
+        raise AssertionError(f"{selector} not shown at {page.url}: {page.inner_text('body')[:1000]}") from exc
+
+
 def test_a_notices_timeline_and_the_removal_times_per_country(engine: Engine, tmp_path: Path) -> None:
     from playwright.sync_api import sync_playwright
 
@@ -71,10 +79,10 @@ def test_a_notices_timeline_and_the_removal_times_per_country(engine: Engine, tm
         page.select_option("form[aria-label='Record a step'] select[name=state]", "acknowledged")
         page.fill("form[aria-label='Record a step'] input[name=note]", "eco confirmed receipt")
         page.click("form[aria-label='Record a step'] button[type=submit]")
-        page.wait_for_selector("ol.timeline li[data-state=acknowledged]")
+        _wait(page, "ol.timeline li[data-state=acknowledged]")
         page.select_option("form[aria-label='Record a step'] select[name=state]", "removed")
         page.click("form[aria-label='Record a step'] button[type=submit]")
-        page.wait_for_selector("ol.timeline li[data-state=removed]")
+        _wait(page, "ol.timeline li[data-state=removed]")
         states = [s.get_attribute("data-state") for s in page.locator("ol.timeline li").all()]
         assert states == ["reported", "sent", "acknowledged", "removed"]
         assert page.inner_text("table.clocks td.to_notice") == "2.0 h"
