@@ -20,14 +20,12 @@ from sqlalchemy import (
     Text,
     bindparam,
     case,
-    column,
     delete,
     func,
     insert,
     or_,
     select,
     update,
-    values,
 )
 from sqlalchemy.orm import Session
 
@@ -147,42 +145,6 @@ class Scope:
         return or_(url_reports.c.country == self.country, url_reports.c.agency == self.agency)
 
 
-# -- bulk writes -------------------------------------------------------------------------------------------------
-
-_PARAMETERS = 30_000
-"""Bound parameters in one multi-row statement (PostgreSQL takes at most 65,535)."""
-
-
-def _insert(session: Session, table: Table, rows: Sequence[dict[str, object]]) -> None:
-    """Rows in bulk: on PostgreSQL as multi-row INSERTs (an executemany there is a round of the pipeline a row),
-    elsewhere as one executemany."""
-    if not rows:
-        return
-    if session.get_bind().dialect.name != "postgresql":
-        session.execute(insert(table), list(rows))
-        return
-    size = max(1, _PARAMETERS // len(rows[0]))
-    for i in range(0, len(rows), size):
-        session.execute(insert(table).values(list(rows[i:i + size])))
-
-
-def _update(session: Session, table: Table, key: str, rows: Sequence[dict[str, object]]) -> None:
-    """Update rows by their key in bulk: on PostgreSQL as `UPDATE … FROM (VALUES …)`, elsewhere one executemany."""
-    names = [k for k in rows[0] if k != key]
-    if session.get_bind().dialect.name != "postgresql":
-        statement = (update(table).where(table.c[key] == bindparam("k_"))
-                     .values({k: bindparam(f"v_{k}") for k in names}))
-        session.connection().execute(statement, [{"k_": x[key], **{f"v_{k}": x[k] for k in names}} for x in rows])
-        return
-    size = max(1, _PARAMETERS // (len(names) + 1))
-    for i in range(0, len(rows), size):
-        part = rows[i:i + size]
-        given = values(*(column(c, table.c[c].type) for c in [key, *names]), name="given").data(
-            [tuple(x[c] for c in [key, *names]) for x in part])
-        session.execute(update(table).where(table.c[key] == given.c[key])
-                        .values({c: given.c[c] for c in names}))
-
-
 # -- reports -----------------------------------------------------------------------------------------------------
 
 def existing(session: Session, keys: Collection[str]) -> dict[str, tuple[str, str, str]]:
@@ -198,7 +160,8 @@ def existing(session: Session, keys: Collection[str]) -> dict[str, tuple[str, st
 
 
 def add_reports(session: Session, rows: Sequence[dict[str, object]]) -> None:
-    _insert(session, url_reports, rows)
+    if rows:
+        session.execute(insert(url_reports), list(rows))
 
 
 def replace_report(session: Session, row: dict[str, object]) -> None:
@@ -246,11 +209,11 @@ def priors(session: Session, url_keys: Collection[str], hash_keys: Collection[st
     """Reports with a notice sharing one of these URL or hash keys (for duplicates and re-appearances)."""
     r, n = url_reports, takedown_notices
     out: list[Prior] = []
-    for by, keys in ((r.c.url_key, sorted(url_keys)), (r.c.hash_key, sorted(hash_keys))):
+    for column, keys in ((r.c.url_key, sorted(url_keys)), (r.c.hash_key, sorted(hash_keys))):
         for i in range(0, len(keys), 500):
             query = (select(r.c.report_key, n.c.notice_id, r.c.url_key, r.c.hash_key, n.c.state, n.c.removed_at,
                             n.c.closed_at)
-                     .join(n, n.c.report_key == r.c.report_key).where(by.in_(keys[i:i + 500])))
+                     .join(n, n.c.report_key == r.c.report_key).where(column.in_(keys[i:i + 500])))
             out.extend(Prior(x.report_key, x.notice_id, x.url_key, x.hash_key, x.state, as_utc(x.removed_at),
                              as_utc(x.closed_at))
                        for x in session.execute(query))
@@ -259,13 +222,21 @@ def priors(session: Session, url_keys: Collection[str], hash_keys: Collection[st
 
 def save_routes(session: Session, routes: Sequence[dict[str, object]]) -> None:
     """Write each routed report's hosting, directive and status (`report_key` names it)."""
-    if routes:
-        _update(session, url_reports, "report_key", routes)
+    if not routes:
+        return
+    r = url_reports
+    names = [k for k in routes[0] if k != "report_key"]
+    statement = (update(r).where(r.c.report_key == bindparam("key"))
+                 .values({k: bindparam(f"v_{k}") for k in names}))
+    session.connection().execute(statement, [{"key": x["report_key"], **{f"v_{k}": x[k] for k in names}}
+                                             for x in routes])
 
 
 def add_notices(session: Session, notices: Sequence[dict[str, object]], events: Sequence[dict[str, object]]) -> None:
-    _insert(session, takedown_notices, notices)
-    _insert(session, takedown_events, events)
+    if notices:
+        session.execute(insert(takedown_notices), list(notices))
+    if events:
+        session.execute(insert(takedown_events), list(events))
 
 
 def report(session: Session, report_key: str) -> dict[str, object]:
