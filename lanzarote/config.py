@@ -89,6 +89,12 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("deconfliction_sync_seconds", 2.0, "How often `lanzarote node sync --watch` runs a round."),
     Setting("deconfliction_name_threshold", 0.85, "Dice similarity of two names' encodings (CLKs) from which the hub "
             "suggests them to both agencies (a suggestion, never a hit)."),
+    Setting("takedown_dns", "off", "`on`: look up the address of a reported URL's host in DNS when the hotline gave "
+            "none (the URL itself is never fetched); `off`: hosting is resolved from what the hotline and the unit's "
+            "network table say only."),
+    Setting("takedown_members_file", "", "The list of INHOPE member hotlines notices are routed to (YAML); empty "
+            "means the one shipped with the package."),
+    Setting("takedown_batch", 5000, "URL reports read, or routed, and committed at a time."),
     Setting("feedback_reminder_days", 90, "Days after a package was sent before the ledger reminds the sender to "
             "ask its recipient for feedback."),
     Setting("operation_centre_refresh_seconds", 5, "How often the coordination centre's board of an action day "

@@ -12,7 +12,7 @@ import pytest
 
 STAGES = ["lanzarote.model", "lanzarote.intake", "lanzarote.media", "lanzarote.linking", "lanzarote.routing",
           "lanzarote.triage", "lanzarote.coordination.knowledge",
-          "lanzarote.coordination.packages", "lanzarote.coordination.deconfliction"]
+          "lanzarote.coordination.packages", "lanzarote.coordination.deconfliction", "lanzarote.takedown"]
 FORBIDDEN = ["sqlalchemy", "fastapi", "typer", "lanzarote.store", "lanzarote.api", "lanzarote.web", "lanzarote.cli"]
 
 

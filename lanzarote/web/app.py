@@ -24,12 +24,14 @@ from lanzarote.api import (
     people,
     problems,
     reports,
+    takedown,
 )
 from lanzarote.api.context import Context
 from lanzarote.web import cases as case_pages
 from lanzarote.web import deconfliction as deconfliction_pages
 from lanzarote.web import operations as operation_pages
 from lanzarote.web import packages as package_pages
+from lanzarote.web import takedown as takedown_pages
 from lanzarote.web import views
 
 HERE = Path(__file__).parent
@@ -65,12 +67,14 @@ def create_app(engine: Engine, secret: str | None = None) -> FastAPI:
     app.state.lanzarote = Context(engine, secret) if secret else Context(engine)
     problems.install(app, views.error_page)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
-    for module in (people, reports, links, figures, intake, cases, knowledge, packages, operations, deconfliction):
+    for module in (people, reports, links, figures, intake, cases, knowledge, packages, operations, deconfliction,
+                   takedown):
         app.include_router(module.router)
     app.include_router(package_pages.router)
     app.include_router(operation_pages.router)
     app.include_router(deconfliction_pages.router)
     app.include_router(case_pages.router)
+    app.include_router(takedown_pages.router)
     app.include_router(views.router)
     return app
 

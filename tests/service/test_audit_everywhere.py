@@ -73,6 +73,12 @@ NO_REPORT = {  # operation → why it discloses no report (changes are audited b
     "POST /api/v1/deconfliction/hits/{hit_id}/mark": "a decision (audited as hit_marked)",
     "POST /api/v1/deconfliction/actions": "a planned action (audited as action_planned)",
     "GET /api/v1/deconfliction/actions": "this node's planned actions and conflicts, no report",
+    "POST /api/v1/takedown/import": "an upload of URL reports (audited as takedown_import)",
+    "POST /api/v1/takedown/route": "a change (audited as takedown_route)",
+    "POST /api/v1/takedown/notices/{notice_id}/steps": "a change (audited as takedown_step)",
+    "GET /api/v1/takedown/stats": "counts only", "POST /api/v1/takedown/networks": "the unit's network table",
+    # a notice's read needs a notice: counted by tests/takedown/test_faces.py (audited as takedown_read)
+    "GET /api/v1/takedown/notices/{notice_id}": "audited as takedown_read (tests/takedown/test_faces.py)",
     # each of these discloses and is counted by tests/coordination/test_round_trip.py (it needs two nodes)
     "GET /api/v1/packages/{package_id}/export": "audited as disclose (test_round_trip)",
     "GET /api/v1/packages/{package_id}/received": "audited as read (test_round_trip)",
@@ -94,6 +100,9 @@ def test_every_api_operation_that_discloses_a_report_writes_one_entry(client: Te
         "GET /api/v1/hash-lists/{name}/matches": "/api/v1/hash-lists/synthetic-vics/matches",
         "GET /api/v1/audit": "/api/v1/audit",
         "GET /api/v1/packages-draft": f"/api/v1/packages-draft?subject={report['subject']}",
+        "GET /api/v1/takedown/notices": "/api/v1/takedown/notices",
+        "GET /api/v1/takedown/blocklist": "/api/v1/takedown/blocklist?to=Example%20Mobile%20(fictional)",
+        "GET /api/v1/takedown/quarantine": "/api/v1/takedown/quarantine",
     }
     operations = {f"{method.upper()} {path.replace(':path', '')}"
                   for path, item in client.app.openapi()["paths"].items()  # type: ignore[attr-defined]
@@ -127,10 +136,14 @@ CLI_NO_REPORT = {  # command → why it discloses no report
                                   "done", "follow-up", "minutes", "press", "calendar", "jit", "jit-member",
                                   "jit-extend", "jit-result", "outcomes")),
 
+    "takedown import", "takedown route", "takedown stats", "takedown networks",
+    # URL reports in, routing and the network table are changes audited by their use case; stats are counts only
 }
 DISCLOSED_ELSEWHERE = {  # command → the test that counts its one audit entry (it needs two nodes)
     "packages export": "tests/coordination/test_round_trip.py::test_every_disclosure_is_audited_with_what_left",
     "packages show": "tests/coordination/test_round_trip.py::test_reading_a_received_package_is_audited_once",
+    "takedown notice": "tests/takedown/test_faces.py::test_the_command_line_takes_a_report_to_removal (show: one "
+                       "takedown_read; record: a change, audited as takedown_step)",
 }
 
 
@@ -151,6 +164,8 @@ def test_every_cli_command_that_discloses_a_report_writes_one_entry(client: Test
         "reports list": ["reports", "list"], "queue": ["queue", "--format", "json"],
         "quarantine list": ["quarantine", "list"], "links held": ["links", "held"],
         "suggestions list": ["suggestions", "list"], "audit list": ["audit", "list"],
+        "takedown notices": ["takedown", "notices"], "takedown quarantine": ["takedown", "quarantine"],
+        "takedown blocklist": ["takedown", "blocklist", "--to", "Example Mobile (fictional)"],
     }
     assert _commands() == set(calls) | CLI_NO_REPORT | set(DISCLOSED_ELSEWHERE), "classify every command"
     for name, args in calls.items():

@@ -4,7 +4,7 @@
 the packages.
 
 Revision ID: 0014_cases_web
-Revises: 0012_operations
+Revises: 0013_takedown
 
 `next_due` is the clock's deadline, or, for a clock without one, when its own chase period is up (NULL for a clock
 with neither: it is chased after the `chase_days` setting, read from its start). Existing clocks are filled in.
@@ -20,7 +20,7 @@ from alembic import op
 from lanzarote.store import packages
 
 revision = "0014_cases_web"
-down_revision = "0012_operations"
+down_revision = "0013_takedown"
 branch_labels = None
 depends_on = None
 
