@@ -9,7 +9,7 @@ from benchmarks.triage_eval import LANGUAGES, evaluate, items
 
 MAIN = ("en", "fr", "es", "de")
 
-FLOORS = {"dev": {"p1_recall": 0.80, "negatives_p1": 0.05}, "heldout": {"p1_recall": 0.20, "negatives_p1": 0.15}}
+FLOORS = {"dev": {"p1_recall": 0.80, "negatives_p1": 0.05}, "heldout": {"p1_recall": 0.60, "negatives_p1": 0.15}}
 """What each half reached when this was written, less a margin: a regression guard, not the target (README)."""
 
 
@@ -21,6 +21,21 @@ def test_each_half_is_well_formed_and_big_enough(half: str, lang: str) -> None:
     least = (30, 30, 60) if lang in MAIN else (15, 15, 30)
     assert (per_tier["P1"], per_tier["P2"], per_tier["NEG"]) >= least, per_tier
     assert len({r["id"] for r in rows}) == len(rows) and len({r["text"] for r in rows}) == len(rows)
+    assert all(r["lang"] == lang and r["text"].strip() for r in rows)
+
+
+LATER = {"train": (40, 40, 80), "train2": (40, 40, 80), "background": (0, 0, 40), "summaries": (30, 20, 30),
+         "fresh2": (10, 10, 20)}
+"""The halves later writers added (training halves for the learned model, and a last held-out half)."""
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+@pytest.mark.parametrize("half", sorted(LATER))
+def test_the_later_halves_are_well_formed(half: str, lang: str) -> None:
+    rows = items(half, lang)
+    per_tier = {t: sum(r["expected_tier"] == t for r in rows) for t in ("P1", "P2", "NEG")}
+    assert (per_tier["P1"], per_tier["P2"], per_tier["NEG"]) == LATER[half], per_tier
+    assert len({r["id"] for r in rows}) == len(rows)
     assert all(r["lang"] == lang and r["text"].strip() for r in rows)
 
 
