@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import argparse
 import random
-import statistics
 import tempfile
-import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from fastapi.testclient import TestClient
 
+from benchmarks.latency import page, timed
 from benchmarks.machine import describe
 from lanzarote.coordination.instruments import default
 from lanzarote.coordination.requests import open_request, urgency
@@ -53,29 +52,19 @@ def main() -> None:
                 store.add_request(s, ids[n % len(ids)], "records", default().version, request)
             user = access.active_user(s, "de-analyst")
         assert user is not None
-        times = []
-        for _ in range(args.runs):
-            t0 = time.perf_counter()
+        def read() -> None:
             with session(engine) as s:
-                found = service.deadlines(s, user, "bench")
-            times.append((time.perf_counter() - t0) * 1000)
-        times.sort()
-        p95 = times[int(0.95 * (len(times) - 1))]
+                service.deadlines(s, user, "bench")
+        latency = timed(read, args.runs)
+        with session(engine) as s:
+            found = service.deadlines(s, user, "bench")
         print(f"deadlines of {args.requests} open requests over {args.cases} cases ({len(found.all())} shown of "
-              f"{sum(found.counts.values())}: {found.counts}): use case p50 {statistics.median(times):.1f} ms, "
-              f"p95 {p95:.1f} ms (target < 100 ms)")
+              f"{sum(found.counts.values())}: {found.counts}): use case p50 {latency.p50:.1f} ms, "
+              f"p95 {latency.p95:.1f} ms (target < 100 ms)")
         with TestClient(create_app(engine, "bench")) as client:
             client.post("/login", data={"username": "de-analyst", "password": "correct horse battery"})
             for path in ("/deadlines", "/api/v1/deadlines"):
-                times = []
-                for _ in range(args.runs):
-                    t0 = time.perf_counter()
-                    answer = client.get(path)
-                    times.append((time.perf_counter() - t0) * 1000)
-                    assert answer.status_code == 200, answer.text[:200]
-                times.sort()
-                p95 = times[int(0.95 * (len(times) - 1))]
-                print(f"{path:20} p50 {statistics.median(times):6.1f} ms  p95 {p95:6.1f} ms  max {times[-1]:6.1f} ms")
+                print(page(client, path, args.runs).line(path, 20))
         print(describe())
 
 

@@ -12,7 +12,6 @@ with 10,000 packages.
 from __future__ import annotations
 
 import argparse
-import statistics
 import tempfile
 import time
 from datetime import UTC, datetime
@@ -20,6 +19,7 @@ from pathlib import Path
 
 from fastapi.testclient import TestClient
 
+from benchmarks.latency import page
 from benchmarks.machine import describe
 from lanzarote.store import access
 from lanzarote.store import packages as store
@@ -50,15 +50,7 @@ def main() -> None:
         with TestClient(create_app(engine, "bench")) as client:
             client.post("/login", data={"username": "bench", "password": PASSWORD})
             for path in ("/packages", "/packages?by=country", "/packages?by=month", "/api/v1/funnel?format=csv"):
-                times = []
-                for _ in range(args.requests):
-                    t0 = time.perf_counter()
-                    answer = client.get(path)
-                    times.append((time.perf_counter() - t0) * 1000)
-                    assert answer.status_code == 200, answer.text[:200]
-                times.sort()
-                p95 = times[int(len(times) * 0.95) - 1]
-                print(f"{path:32} p50 {statistics.median(times):6.1f} ms  p95 {p95:6.1f} ms  max {times[-1]:6.1f} ms")
+                print(page(client, path, args.requests).line(path))
         engine.dispose()
     print(describe())
 

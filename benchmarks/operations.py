@@ -14,7 +14,6 @@ use. Prints p50/p95/max per page and the machine.
 from __future__ import annotations
 
 import argparse
-import statistics
 import tempfile
 import time
 from datetime import UTC, date, datetime, timedelta
@@ -22,6 +21,7 @@ from pathlib import Path
 
 from fastapi.testclient import TestClient
 
+from benchmarks.latency import page
 from benchmarks.machine import describe
 from lanzarote.coordination.operations import FIGURES, AgencyRole, CountryDay, DayState, Result
 from lanzarote.coordination.operations.day import ZONES
@@ -96,17 +96,10 @@ def main() -> None:
             with TestClient(create_app(engine, "bench")) as client:
                 client.post("/login", data={"username": username, "password": PASSWORD})
                 for path in paths:
-                    times = []
-                    for _ in range(args.requests):
-                        t0 = time.perf_counter()
-                        answer = client.get(path)
-                        times.append((time.perf_counter() - t0) * 1000)
-                        assert answer.status_code == 200, answer.text[:300]
-                    times.sort()
-                    p95 = times[int(len(times) * 0.95) - 1]
-                    worst = max(worst, p95) if path.startswith("/operations/1") and "centre" not in path else worst
-                    print(f"{username:12} {path:28} p50 {statistics.median(times):6.1f} ms  p95 {p95:6.1f} ms  "
-                          f"max {times[-1]:6.1f} ms")
+                    latency = page(client, path, args.requests)
+                    if path.startswith("/operations/1") and "centre" not in path:
+                        worst = max(worst, latency.p95)
+                    print(latency.line(f"{username:12} {path}", 41))
         print(f"operation page, worst p95: {worst:.1f} ms (bar: < 150 ms)")
         engine.dispose()
     print(describe())

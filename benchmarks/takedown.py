@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import random
-import statistics
 import tempfile
 import time
 from datetime import UTC, datetime, timedelta
@@ -21,6 +20,7 @@ from pathlib import Path
 from fastapi.testclient import TestClient
 from sqlalchemy import bindparam, select, update
 
+from benchmarks.latency import page
 from benchmarks.machine import describe, peak_rss_mib
 from lanzarote.service import open_store, session
 from lanzarote.service import takedown as service
@@ -55,13 +55,7 @@ def _pages(engine: object, requests: int) -> list[str]:
     with TestClient(create_app(engine, "bench")) as client:  # type: ignore[arg-type]
         client.post("/login", data={"username": "bench", "password": PASSWORD})
         for path in ("/takedown", "/api/v1/takedown/stats?format=csv", "/api/v1/takedown/notices?limit=200"):
-            times = []
-            for _ in range(requests):
-                t0 = time.perf_counter()
-                answer = client.get(path)
-                times.append((time.perf_counter() - t0) * 1000)
-                assert answer.status_code == 200, answer.text[:200]
-            out.append(f"{path:40} p50 {statistics.median(times):7.1f} ms  max {max(times):7.1f} ms")
+            out.append(page(client, path, requests).line(path, 40))
     return out
 
 
