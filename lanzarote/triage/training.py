@@ -54,6 +54,8 @@ Vector = npt.NDArray[np.float64]
 class Example:
     id: str
     lang: str
+    half: str
+    """The file's half (`en-train.jsonl` → `train`)."""
     tier: str
     features: dict[str, int]
     rules: str
@@ -78,8 +80,8 @@ def read_examples(paths: list[Path], lexicon: Lexicon, rules: Rules) -> list[Exa
                 raise ConfigurationError(f"{path.name} line {number}: expected_tier {tier!r} is not P1, P2 or NEG")
             found = readings(texts, lexicon)
             by_rules = rules.tier_for({s.signal for s in signals_of(found)}).value
-            out.append(Example(item.get("id", f"{path.stem}-{number}"), item.get("lang", path.name[:2]), tier,
-                               learned.features(found), by_rules))
+            out.append(Example(item.get("id", f"{path.stem}-{number}"), item.get("lang", path.name[:2]),
+                               path.stem.split("-", 1)[1], tier, learned.features(found), by_rules))
     return out
 
 
@@ -98,7 +100,6 @@ class Design:
                     cols.append(column[f])
         self.rows = np.asarray(rows, dtype=np.int64)
         self.cols = np.asarray(cols, dtype=np.int64)
-        self.n = len(examples)
 
     def subset(self, keep: npt.NDArray[np.bool_]) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], int]:
         renumber = np.cumsum(keep) - 1
@@ -118,9 +119,7 @@ def fit(rows: npt.NDArray[np.int64], cols: npt.NDArray[np.int64], n: int, y: Vec
     m_b = v_b = 0.0
     lr, l2 = settings["learning_rate"], settings["l2"]
     for step in range(1, int(settings["iterations"]) + 1):
-        z = b + np.bincount(rows, weights=w[cols], minlength=n)
-        p = 1.0 / (1.0 + np.exp(-np.clip(z, -40, 40)))
-        g = (p - y) * sample / n
+        g = (_scores(rows, cols, n, b, w) - y) * sample / n
         g_w = np.bincount(cols, weights=g[rows], minlength=dims) + l2 * w
         g_b = float(g.sum())
         m_w = 0.9 * m_w + 0.1 * g_w
@@ -160,7 +159,7 @@ def figures(examples: list[Example], scores: Vector, threshold: float) -> dict[s
     """P1 recall and precision and hard negatives raised to P1 when P1 is the rules' or the model's score past
     `threshold`; beside them, the rules' own."""
     tiers = np.asarray([e.tier for e in examples])
-    hard = np.asarray([e.tier == "NEG" and not e.id.split("-")[1].startswith("background") for e in examples])
+    hard = np.asarray([e.tier == "NEG" and e.half != "background" for e in examples])
     by_rules = np.asarray([e.rules == "P1" for e in examples])
     p1 = (scores >= threshold) | by_rules
 
@@ -180,7 +179,7 @@ def choose(examples: list[Example], scores: Vector) -> dict[str, float]:
     """The threshold at which rules and model together have the best out-of-fold F1 for P1 (recall and precision
     weighed alike), measured on the texts written after the rules were last tuned (their readings of the
     development halves are too good to judge by)."""
-    unseen = np.asarray([e.id.split("-")[1] in JUDGED_ON for e in examples])
+    unseen = np.asarray([e.half in JUDGED_ON for e in examples])
     judged = [e for e, keep in zip(examples, unseen, strict=True) if keep] or examples
     judged_scores = scores[unseen] if unseen.any() else scores
 
