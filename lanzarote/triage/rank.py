@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from lanzarote.model.priority import Reason, Triage
 from lanzarote.model.report import Report
+from lanzarote.triage import learned
 from lanzarote.triage.context import TriageContext
 from lanzarote.triage.lexicon import Lexicon
 from lanzarote.triage.lexicon import load as load_lexicon
@@ -31,4 +32,5 @@ def rank(signals: dict[str, str | None], context: TriageContext, rules: Rules, l
     reasons.sort(key=lambda r: (-r.weight, r.signal))
     tier = rules.tier_for(set(found))
     score = round(sum(r.weight for r in reasons), 1)
-    return Triage(tier=tier, score=score, reasons=tuple(reasons), rules_version=f"{rules.version}/{lex.version}")
+    version = f"{rules.version}/{lex.version}/{learned.load().version}"  # the model's weights change tiers too
+    return Triage(tier=tier, score=score, reasons=tuple(reasons), rules_version=version)

@@ -10,6 +10,7 @@ from lanzarote.model.jurisdiction import Route
 from lanzarote.model.media import FileVerdict, HashMatch, HashType, Verdict
 from lanzarote.model.priority import Reason, Tier
 from lanzarote.model.report import FileDetail, IncidentType, Origin, Party, PartyRole, Report
+from lanzarote.triage import learned
 from lanzarote.triage.context import TriageContext
 from lanzarote.triage.lexicon import load
 from lanzarote.triage.rank import triage
@@ -144,9 +145,9 @@ def test_negation_and_quotation_in_four_languages(text: str, expected: set[str])
     assert found == expected
 
 
-def test_rules_and_lexicon_files_load_and_record_their_versions() -> None:
+def test_rules_lexicon_and_model_files_load_and_record_their_versions() -> None:
     result = triage(report(), TriageContext(), RULES)
-    assert result.rules_version == f"{RULES.version}/{load().version}"
+    assert result.rules_version == f"{RULES.version}/{load().version}/{learned.load().version}"
     assert result.tier is Tier.P3
 
 
