@@ -43,6 +43,8 @@ class LexiconSpec(BaseModel):
     version: str
     window: int = Field(ge=0, le=10)
     separable_particles: tuple[str, ...]
+    rewrite: tuple[tuple[str, str], ...] = ()
+    """Rewrites applied in every language, after the language's own."""
     languages: dict[str, LanguageSpec]
     unread: dict[str, str]
     rules: dict[str, tuple[RuleSpec, ...]]
@@ -146,7 +148,7 @@ def load(path: Path = DEFAULT) -> Lexicon:
         spec = LexiconSpec.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
     except (OSError, ValidationError, yaml.YAMLError) as exc:
         raise ConfigurationError(f"triage lexicon {path} is malformed: {exc}") from exc
-    languages = {code: _language(code, lang) for code, lang in spec.languages.items()}
+    languages = {code: _language(code, lang, spec.rewrite) for code, lang in spec.languages.items()}
     named = {c for lang in spec.languages.values() for c in lang.concepts}
     rules = []
     for signal, alternatives in spec.rules.items():
@@ -166,11 +168,11 @@ def load(path: Path = DEFAULT) -> Lexicon:
     )
 
 
-def _language(code: str, spec: LanguageSpec) -> Language:
+def _language(code: str, spec: LanguageSpec, everywhere: tuple[tuple[str, str], ...]) -> Language:
     try:
         patterns = [(concept, re.compile(_expand(p, spec.terms))) for concept, alternatives in spec.concepts.items()
                     for p in alternatives]
-        rewrites = ConceptSet([(r, re.compile(p)) for p, r in spec.rewrite])
+        rewrites = ConceptSet([(r, re.compile(p)) for p, r in (*spec.rewrite, *everywhere)])
         clauses = re.compile(CLAUSE_MARKS + "|" + spec.clause_break)
         denial = re.compile(r"\b(?:" + "|".join(re.escape(d) for d in spec.denial) + r")\b") if spec.denial else None
     except (re.error, KeyError) as exc:

@@ -155,3 +155,27 @@ def test_files_an_allow_list_suppressed_carry_no_known_material_signal() -> None
     match = HashMatch(list_name="benign", entry_id="7", hash_type=HashType.MD5, suppressed_by_allow_list=True)
     verdicts = (FileVerdict(file_id="f1", verdict=Verdict.KNOWN, matches=(match,)),)
     assert not {"T2", "KNOWN"} & signals(report(), TriageContext(verdicts=verdicts))
+
+
+@pytest.mark.parametrize(("text", "abuse_is_his"), [
+    ("My ex told the family court I abused our son.", True),
+    ("Our foster child (6) has a history of abuse before she came to us.", False),
+    ("When I was a girl I was abused by a neighbour.", False),
+    ("Mon fils de 8 ans a été abusé par un voisin.", False),
+    ("Je touche ma fille de 8 ans quand sa mère dort.", True),
+    ("Mi hija de 9 años fue abusada por su entrenador, lo denunciamos.", False),
+    ("Yo abuso de mi hija de 9 años desde el verano.", True),
+    ("Mein Sohn hat mich bei Mario Kart fertig gemacht, ich wurde richtig missbraucht lol.", False),
+    ("Auch bei Fragen zu Missbrauch bei Kindern hilft die Beratungsstelle.", False),
+    ("Ich habe meine Stieftochter (10) missbraucht.", True),
+    ("Ho 37 anni e da ragazzino sono stato abusato da un capo scout.", False),
+    ("Ho abusato di mia figlia di 7 anni.", True),
+    ("Ik werd als meisje misbruikt door de buurman.", False),
+    ("Ik heb mijn dochter van 8 misbruikt.", True),
+])
+def test_abuse_told_in_the_passive_or_as_a_topic_is_not_the_writers_own(text: str, abuse_is_his: bool) -> None:
+    # T3 is the reported person saying he abused a child; a survivor, a parent or a helpline speaking of abuse
+    # suffered is not (the first English line is a false accusation: the rules read it as T3, the frame is the
+    # model's to weigh)
+    found = {s.signal for s in text_signals([text], load())}
+    assert ("T3" in found) is abuse_is_his, found
