@@ -186,10 +186,10 @@ def test_abuse_told_in_the_passive_or_as_a_topic_is_not_the_writers_own(text: st
     "Campagne « Derrière l'écran » : votre enfant parle d'un secret ? Parlez-en avec lui.",
     "Le vendredi après-midi je fais les changes des bébés à la crèche, on chante.",
     "Gesperrt, Meldung ans BKA über den Anbieter; das Kind (9) ist in Sicherheit.",
-    "La bimba (4) dorme nella sua camera, la nonna arriva presto.",
+    "La bimba (4) dorme nella sua stanza, la nonna arriva presto.",
 ])
 def test_words_that_only_look_like_an_offer_or_a_camera_are_not_read_as_one(text: str) -> None:
-    # "camp" and "campagne" are no camera, nor the Italian "camera" (a room); "vendredi" is no sale, "presto"
+    # "camp" and "campagne" are no camera, a child asleep in her room no act; "vendredi" is no sale, "presto"
     # (soon) no loan, "Anbieter" (the provider) no offer
     found = {s.signal for s in text_signals([text], load())}
     assert found.isdisjoint({"T15", "PRODUCTION", "T6"}), found
