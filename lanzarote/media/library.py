@@ -22,7 +22,6 @@ import numpy as np
 import numpy.typing as npt
 from pydantic import BaseModel, ConfigDict
 
-from lanzarote import config
 from lanzarote.errors import InputRejected, NotFound
 from lanzarote.media import categories as category_schemes
 from lanzarote.media.formats import FORMATS, Entry, Malformed, read
@@ -104,11 +103,24 @@ def _slug_ok(name: str) -> str:
     return name
 
 
-class HashLibrary:
-    """Installed hash lists under `directory` (the CLI uses `config.data_dir() / "hashlists"`)."""
+@dataclass(frozen=True)
+class MatchSettings:
+    """How hashes match; built from the settings by whoever runs the stage (`lanzarote.pipeline.settings`)."""
 
-    def __init__(self, directory: Path) -> None:
+    pdq_threshold: int
+    """PDQ Hamming distance of a match for a list imported without its own threshold."""
+    pdq_min_quality: int
+    """PDQ hashes (and video frames) of lower quality never match."""
+    vpdq_match_fraction: float
+    """Share of a video's usable frames that must match for a vPDQ match."""
+
+
+class HashLibrary:
+    """Installed hash lists under `directory` (the data folder's `hashlists/`), matched as `settings` say."""
+
+    def __init__(self, directory: Path, settings: MatchSettings) -> None:
         self.directory = directory
+        self.settings = settings
 
     def lists(self) -> list[ListInfo]:
         if not self.directory.exists():
@@ -177,7 +189,7 @@ class HashLibrary:
             progress(counts["read"] % _PROGRESS_EVERY)
         self._store(folder, rows, new_hashes, dead)
         if threshold is None:
-            threshold = old.threshold if old else int(config.get("pdq_threshold"))
+            threshold = old.threshold if old else self.settings.pdq_threshold
         info = ListInfo(
             name=name, source=source or (old.source if old else path.name), format=fmt,
             allow=allow if old is None else (old.allow or allow),
@@ -241,7 +253,7 @@ class HashLibrary:
         np.save(folder / "alive.npy", alive, allow_pickle=False)
 
     def matcher(self) -> Matcher:
-        return Matcher([_LoadedList.load(self.directory / info.name, info) for info in self.lists()])
+        return Matcher([_LoadedList.load(self.directory / info.name, info) for info in self.lists()], self.settings)
 
 
 @dataclass
@@ -326,10 +338,10 @@ def query_of_report_file(file_id: str, given: Iterable[tuple[str, str]]) -> File
 class Matcher:
     """Looks files up in every installed list at once; batches go through numpy and the PDQ index together."""
 
-    def __init__(self, lists: Sequence[_LoadedList]) -> None:
+    def __init__(self, lists: Sequence[_LoadedList], settings: MatchSettings) -> None:
         self.lists = list(lists)
-        self.min_quality = int(config.get("pdq_min_quality"))
-        self.video_fraction = float(config.get("vpdq_match_fraction"))
+        self.min_quality = settings.pdq_min_quality
+        self.video_fraction = settings.vpdq_match_fraction
         self._trusted: dict[tuple[str, str], set[tuple[str, str]]] = {}
         """Per list entry, the files whose match is trusted (at most FLOOD_MATCHES)."""
         self._scanned = itertools.count()

@@ -15,6 +15,7 @@ from lanzarote.media.hashing import hash_file
 from lanzarote.media.library import HashLibrary
 from lanzarote.model.media import HashType, Verdict
 from lanzarote.model.report import FileDetail, FileHash, Report
+from tests.stage_settings import MATCH
 
 PDQ_REF = Path(__file__).resolve().parents[3] / "shared" / "data" / "pdq-reference"
 MD5_A = "0" * 31 + "a"
@@ -44,7 +45,7 @@ def _report(*files: tuple[str, list[tuple[str, str]]]) -> Report:
 
 @pytest.fixture
 def lib(tmp_path: Path) -> HashLibrary:
-    return HashLibrary(tmp_path / "hashlists")
+    return HashLibrary(tmp_path / "hashlists", MATCH)
 
 
 def test_vics_entries_with_nested_files_pdq_and_opaque_photodna(tmp_path: Path) -> None:
