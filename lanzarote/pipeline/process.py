@@ -355,6 +355,9 @@ def process(
     batch_size = int(config.get("batch_size"))
     with session(engine) as s:
         held = {(k, v) for k, v, _, _ in store_state.held(s)}
+        if stages.matcher is not None and not everything:  # over all history, every file is counted afresh
+            for key, verdicts in store_state.matched_verdicts(s):
+                stages.matcher.trust_settled(key, verdicts)
     with few_collections():
         for _ in range(3):  # a second pass re-ranks reports whose subject changed under them
             for examined in _examined(engine, _stale_batches(engine, batch_size, everything), stages, workers):
