@@ -38,7 +38,7 @@ def settled(url: str) -> int:
         engine.dispose()
 
 
-def _store(url: str, inbox: Path, data: Path) -> Engine:
+def _store(url: str, inbox: Path) -> Engine:
     engine = open_store(url)
     ingest(engine, [inbox], workers=1)
     return engine
@@ -70,7 +70,7 @@ def test_a_process_killed_and_run_again_leaves_the_states_of_a_clean_run(tmp_pat
 
     hash_library().import_list(tmp_path / "list.txt", "known", "text")
     clean_url, killed_url = f"sqlite:///{tmp_path / 'clean.db'}", f"sqlite:///{tmp_path / 'killed.db'}"
-    _store(clean_url, inbox, data).dispose()
+    _store(clean_url, inbox).dispose()
     shutil.copyfile(tmp_path / "clean.db", tmp_path / "killed.db")
 
     clean = _process(clean_url, data)

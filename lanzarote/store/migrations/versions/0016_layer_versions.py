@@ -4,7 +4,6 @@ file (or report) no longer overwrites the earlier, which moves, as it was, to `r
 already is version 1.
 
 Revision ID: 0016_layer_versions
-Revises: 0014_cases_web
 """
 
 from __future__ import annotations
