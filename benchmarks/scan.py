@@ -20,8 +20,8 @@ from PIL import Image
 
 from benchmarks.machine import describe, peak_rss_mib
 from lanzarote import config
-from lanzarote.media.library import HashLibrary
 from lanzarote.media.scan import scan
+from lanzarote.pipeline.settings import hash_library, scan_limits
 
 
 def make_images(folder: Path, count: int, seed: int = 3) -> None:
@@ -71,13 +71,13 @@ def main() -> None:
         print(f"generated {len(files):,} images ({size / 2**20:,.0f} MiB) in {time.perf_counter() - t:.1f} s")
         lists = Path(tmp) / "lists"
         (Path(tmp) / "te.csv").write_text("".join(f"{i:064x},e{i}\n" for i in range(1, 1001)))
-        library = HashLibrary(lists)
+        library = hash_library(lists)
         library.import_list(Path(tmp) / "te.csv", "bench", "te")
         matcher = library.matcher()
         floor = decode_floor(files, workers)
         print(f"decode only (Pillow, {workers} processes): {len(files) / floor:,.0f} files/s")
         t = time.perf_counter()
-        summary = scan(root, Path(tmp) / "result.jsonl", matcher, workers)
+        summary = scan(root, Path(tmp) / "result.jsonl", matcher, scan_limits(), workers)
         elapsed = time.perf_counter() - t
         print(f"scan ({workers} processes): {summary.files / elapsed:,.0f} files/s; {elapsed / floor:.2f}x the "
               f"decode-only time; verdicts {dict(summary.verdicts)}")

@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from benchmarks.machine import describe, peak_rss_mib
-from lanzarote.media.library import HashLibrary
+from lanzarote.pipeline.settings import hash_library
 
 
 def write_vics(path: Path, entries: int, seed: int = 7) -> None:
@@ -46,7 +46,7 @@ def main() -> None:
         write_vics(path, args.entries)
         print(f"wrote {args.entries:,} entries ({path.stat().st_size / 2**20:,.0f} MiB) in "
               f"{time.perf_counter() - t:.1f} s")
-        library = HashLibrary(Path(tmp) / "hashlists")
+        library = hash_library(Path(tmp) / "hashlists")
         t = time.perf_counter()
         summary = library.import_list(path, "bench", "vics")
         elapsed = time.perf_counter() - t

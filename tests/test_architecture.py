@@ -13,7 +13,9 @@ import pytest
 STAGES = ["lanzarote.model", "lanzarote.intake", "lanzarote.media", "lanzarote.linking", "lanzarote.routing",
           "lanzarote.triage", "lanzarote.coordination.knowledge",
           "lanzarote.coordination.packages", "lanzarote.coordination.deconfliction", "lanzarote.takedown"]
-FORBIDDEN = ["sqlalchemy", "fastapi", "typer", "lanzarote.store", "lanzarote.api", "lanzarote.web", "lanzarote.cli"]
+FORBIDDEN = ["sqlalchemy", "fastapi", "typer", "lanzarote.store", "lanzarote.api", "lanzarote.web", "lanzarote.cli",
+             "lanzarote.config"]
+"""`lanzarote.config` too: a stage is handed its settings as typed values (`lanzarote.pipeline.settings`)."""
 
 
 @pytest.mark.parametrize("stage", STAGES)
@@ -56,4 +58,14 @@ def test_faces_go_through_the_use_cases_not_the_store(face: str) -> None:
         for name in _imports(path)
         if name == "lanzarote.store" or name.startswith(("lanzarote.store.", "lanzarote.pipeline"))
     )
+    assert offenders == []
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_stages_take_their_settings_as_arguments_not_from_the_configuration(stage: str) -> None:
+    """Not even inside a function (which the import test above would not see): whoever runs a stage builds its
+    settings from the configuration (`lanzarote.pipeline.settings`) and hands them in."""
+    folder = PACKAGE.parent / Path(*stage.split("."))
+    offenders = sorted(f"{path.relative_to(PACKAGE)}" for path in folder.rglob("*.py")
+                       if "lanzarote.config" in _imports(path))
     assert offenders == []

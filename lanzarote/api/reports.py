@@ -78,10 +78,10 @@ def api_reports(s: Db, user: CurrentUser, f: Filter, cursor: Cursor = None) -> d
 
 
 @router.get("/reports/{report_id:path}/versions", tags=["reports"])
-def api_versions(report_id: str, s: Db, user: CurrentUser) -> list[dict[str, Any]]:
-    """Every stored version of a report: number, when it was taken in, its content hash."""
-    return [{"version": v, "ingested_at": at.isoformat(), "content_sha256": h}
-            for v, at, h in service.versions(s, user, report_id, "api")]
+def api_versions(report_id: str, s: Db, user: CurrentUser) -> dict[str, Any]:
+    """Every stored version of a report (number, when it was taken in, its content hash), and of each file's
+    details and of the clearing-house layer (a later one does not erase the earlier)."""
+    return service.versions(s, user, report_id, "api").as_json()
 
 
 class Assignment(BaseModel):

@@ -21,9 +21,9 @@ app.add_typer(hashes_app, name="hashes")
 
 
 def _library() -> HashLibrary:
-    from lanzarote.media.library import HashLibrary
+    from lanzarote.service.processing import hash_library
 
-    return HashLibrary(config.data_dir() / "hashlists")
+    return hash_library()
 
 
 @hashes_app.command("import")
@@ -128,12 +128,13 @@ def scan(
     from lanzarote.errors import NotFound
     from lanzarote.media.scan import scan as run
     from lanzarote.media.scan import summary_path
+    from lanzarote.service.processing import scan_limits
 
     if not directory.exists():
         raise NotFound(f"{directory}: no such folder")
     matcher = _library().matcher()
     with progress(f"scanning {directory}", None) as advance:
-        summary = run(directory, out, matcher, workers or None, advance)
+        summary = run(directory, out, matcher, scan_limits(), workers or config.workers(), advance)
     console.print(f"{summary.files:,} files: " + ", ".join(f"{k} {v:,}" for k, v in sorted(summary.verdicts.items()))
                   + f"; victim identified {summary.victim_identified:,}; flood-flagged {summary.flood_flagged:,}; "
                   f"not media {summary.skipped_not_media:,}")

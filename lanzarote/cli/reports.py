@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
 from typing import Annotated
 
 import typer
@@ -58,13 +57,13 @@ def show(
         versions = service.versions_of_read(s, stored)
     shown = service.as_json(user, stored)
     if as_json:
-        shown["versions"] = [{"version": v, "ingested_at": str(t), "content_sha256": h} for v, t, h in versions]
+        shown["versions"] = versions.as_json()
         typer.echo(json.dumps(shown, default=str))
         return
     _print(for_terminal(stored), for_terminal(shown), versions)
 
 
-def _print(stored: StoredReport, shown: dict[str, object], versions: list[tuple[int, datetime, str]]) -> None:
+def _print(stored: StoredReport, shown: dict[str, object], versions: service.ReportVersions) -> None:
     r = stored.report
     console.rule(f"report {r.source_id} ({r.source}) — version {stored.version} of {stored.versions}")
     console.print(f"origin: {r.origin.value}   received: {r.received_at}   incident: {r.incident_type or '-'}")
@@ -117,7 +116,13 @@ def _print(stored: StoredReport, shown: dict[str, object], versions: list[tuple[
         console.print(f"  link {link.report_a} — {link.report_b}: {shared}")
     for x in stored.linked_elsewhere:
         console.print(f"  {x.text}")
-    console.print("versions: " + "; ".join(f"v{v} {t} {h[:12]}" for v, t, h in versions))
+    console.print("versions: " + "; ".join(f"v{v} {t} {h[:12]}" for v, t, h in versions.report))
+    for file_id, earlier in versions.files.items():
+        if len(earlier) > 1:
+            console.print(f"  file {file_id} details: " + "; ".join(f"v{v} {t} {h[:12]}" for v, t, h in earlier))
+    if len(versions.clearing_house) > 1:
+        console.print("  clearing-house layer: "
+                      + "; ".join(f"v{v} {t} {h[:12]}" for v, t, h in versions.clearing_house))
 
 
 @quarantine_app.command("list")

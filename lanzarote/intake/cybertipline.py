@@ -17,11 +17,11 @@ from typing import Any
 from lxml import etree
 from pydantic import ValidationError
 
-from lanzarote import config
 from lanzarote.errors import ConfigurationError
 from lanzarote.intake.dates import DateProblem, parse_date, parse_datetime
 from lanzarote.intake.documents import Document, FileDetailsDocument, IntakeResult
 from lanzarote.intake.plausible import implausible
+from lanzarote.intake.settings import SHIPPED_XSD, IntakeSettings
 from lanzarote.model.quarantine import QuarantineEntry
 from lanzarote.model.report import IncidentType, PartyRole, Report
 
@@ -50,17 +50,9 @@ class Unusable(Exception):
     """The document yields no usable record; the message says why."""
 
 
-def xsd_path() -> Path:
-    configured = str(config.get("cybertipline_xsd"))
-    if configured:
-        return Path(configured)
-    return Path(__file__).resolve().parents[2].parent / "shared" / "data" / "cybertipline" / "cyber_tipline.xsd"
-
-
 @cache
-def schema() -> etree.XMLSchema:
-    """NCMEC's schema, loaded once per process (without network or entity expansion)."""
-    path = xsd_path()
+def schema(path: Path = SHIPPED_XSD) -> etree.XMLSchema:
+    """NCMEC's schema at `path`, loaded once per process (without network or entity expansion)."""
     if not path.is_file():
         raise ConfigurationError(
             f"CyberTipline schema not found at {path}: set LANZAROTE_CYBERTIPLINE_XSD to cyber_tipline.xsd"
@@ -70,22 +62,22 @@ def schema() -> etree.XMLSchema:
 
 
 @cache
-def _parser(validating: bool = False) -> etree.XMLParser:
-    """The safe parser; the validating one checks the schema while it parses (one pass instead of two)."""
+def _parser(xsd: Path | None = None) -> etree.XMLParser:
+    """The safe parser; with `xsd` one that checks the schema while it parses (one pass instead of two)."""
     return etree.XMLParser(
         resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False, huge_tree=False,
-        remove_comments=True, remove_pis=True, schema=schema() if validating else None,
+        remove_comments=True, remove_pis=True, schema=schema(xsd) if xsd else None,
     )
 
 
-def read(document: Document, received_at: datetime) -> list[IntakeResult]:
+def read(document: Document, received_at: datetime, settings: IntakeSettings) -> list[IntakeResult]:
     """The report or file details in one XML document, or a quarantine entry saying why there is none."""
     try:
-        root, problems = _parse(document.content)
+        root, problems = _parse(document.content, settings.cybertipline_xsd)
         tag = root.tag
         if tag == "report":
             report = _report(document, _tree(root), problems, received_at)
-            if problem := implausible(report, received_at):
+            if problem := implausible(report, received_at, settings):
                 raise Unusable(problem)
             return [report]
         if tag == "fileDetails":
@@ -105,7 +97,7 @@ def quarantined(document: Document, reason: str, received_at: datetime) -> Quara
     )
 
 
-def _parse(content: bytes) -> tuple[Any, list[str]]:
+def _parse(content: bytes, xsd: Path) -> tuple[Any, list[str]]:
     """The document's root element and its schema problems (none for most documents, which are parsed and
     validated in one pass; one that breaks the schema is parsed again to say where and how)."""
     if not content.strip():
@@ -114,7 +106,7 @@ def _parse(content: bytes) -> tuple[Any, list[str]]:
         raise Unusable("document declares a DTD or entities (<!DOCTYPE>/<!ENTITY>): refused for safety (XXE)")
     problems: list[str] | None = []
     try:
-        root = etree.fromstring(content, _parser(validating=True))
+        root = etree.fromstring(content, _parser(xsd))
     except etree.XMLSyntaxError:
         problems = None
         try:
@@ -126,7 +118,7 @@ def _parse(content: bytes) -> tuple[Any, list[str]]:
     tree = root.getroottree()
     if getattr(tree.docinfo, "doctype", None):
         raise Unusable("document declares a DTD (<!DOCTYPE>): refused for safety (XXE)")
-    return root, _schema_problems(root) if problems is None else problems
+    return root, _schema_problems(root, xsd) if problems is None else problems
 
 
 def _syntax_message(exc: etree.XMLSyntaxError, content: bytes) -> str:
@@ -138,8 +130,8 @@ def _syntax_message(exc: etree.XMLSyntaxError, content: bytes) -> str:
     return f"line {line}: {msg}" if line else msg
 
 
-def _schema_problems(root: Any) -> list[str]:
-    xsd = schema()
+def _schema_problems(root: Any, path: Path) -> list[str]:
+    xsd = schema(path)
     if xsd.validate(root):
         return []
     return [f"line {e.line}: {e.message}" for e in list(xsd.error_log)][:20]  # type: ignore[call-overload]

@@ -15,11 +15,12 @@ from pydantic import ValidationError
 
 from lanzarote.intake.documents import ClearingHouseDocument, Document, IntakeResult
 from lanzarote.intake.plausible import implausible
+from lanzarote.intake.settings import IntakeSettings
 from lanzarote.model.quarantine import QuarantineEntry
 from lanzarote.model.report import ClearingHouseLayer, Report
 
 
-def read(document: Document, received_at: datetime) -> list[IntakeResult]:
+def read(document: Document, received_at: datetime, settings: IntakeSettings) -> list[IntakeResult]:
     """Every record of a `.json` or `.jsonl` document; each unusable record is quarantined on its own."""
     try:
         text = document.content.decode("utf-8-sig")
@@ -31,12 +32,13 @@ def read(document: Document, received_at: datetime) -> list[IntakeResult]:
         results: list[IntakeResult] = []
         for number, line in enumerate(text.splitlines(), start=1):
             if line.strip():
-                results.append(_record(document, f"{document.location}:{number}", line, received_at))
+                results.append(_record(document, f"{document.location}:{number}", line, received_at, settings))
         return results
-    return [_record(document, document.location, text, received_at)]
+    return [_record(document, document.location, text, received_at, settings)]
 
 
-def _record(document: Document, location: str, text: str, received_at: datetime) -> IntakeResult:
+def _record(document: Document, location: str, text: str, received_at: datetime, settings: IntakeSettings
+            ) -> IntakeResult:
     try:
         data: Any = json.loads(text)
     except json.JSONDecodeError as exc:
@@ -64,7 +66,7 @@ def _record(document: Document, location: str, text: str, received_at: datetime)
             if data.get("received_at") is None:
                 data["received_at"] = (document.modified_at or received_at).isoformat()
             report = Report.model_validate(data)
-            if problem := implausible(report, received_at):
+            if problem := implausible(report, received_at, settings):
                 return _quarantine(document, location, problem, received_at)
             return report
     except ValidationError as exc:

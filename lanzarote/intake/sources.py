@@ -11,13 +11,13 @@ import hashlib
 import os
 import zipfile
 from collections.abc import Iterable, Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 from typing import NamedTuple
 
-from lanzarote import config
 from lanzarote.errors import NotFound
 from lanzarote.intake.documents import Document
+from lanzarote.intake.settings import IntakeSettings
 from lanzarote.model.quarantine import QuarantineEntry
 
 DOCUMENT_SUFFIXES = (".xml", ".json", ".jsonl")
@@ -77,17 +77,16 @@ def prefetch(found: Iterable[Found]) -> None:
             os.close(fd)
 
 
-def documents(paths: list[Path], received_at: datetime) -> Iterator[Found]:
+def documents(paths: list[Path], received_at: datetime, settings: IntakeSettings) -> Iterator[Found]:
     """Every document under `paths` (files, folders, archives), or a quarantine entry for one that is refused."""
-    limit = int(config.get("max_document_bytes"))
     for path in paths:
         if not path.exists():
             raise NotFound(f"{path}: no such file or folder")
         if path.is_dir():
             for location in walk(str(path)):
-                yield from _file(location, limit, received_at)
+                yield from _file(location, settings, received_at)
         else:
-            yield from _file(str(path), limit, received_at)
+            yield from _file(str(path), settings, received_at)
 
 
 def walk(folder: str) -> Iterator[str]:
@@ -119,12 +118,13 @@ def is_candidate(location: str) -> bool:
     return location.lower().endswith((*DOCUMENT_SUFFIXES, ".zip"))
 
 
-def _file(location: str, limit: int, received_at: datetime) -> Iterator[Found]:
+def _file(location: str, settings: IntakeSettings, received_at: datetime) -> Iterator[Found]:
     lower = location.lower()
     if lower.endswith(".zip"):
-        yield from _archive(Path(location), received_at)
+        yield from _archive(Path(location), received_at, settings)
     elif lower.endswith(".jsonl"):
-        yield from _lines(location, limit, datetime.fromtimestamp(os.stat(location).st_mtime, UTC), received_at)
+        modified = datetime.fromtimestamp(os.stat(location).st_mtime, UTC)
+        yield from _lines(location, settings.max_document_bytes, modified, received_at)
     elif lower.endswith(DOCUMENT_SUFFIXES):
         yield PendingFile(location)
 
@@ -170,10 +170,10 @@ def _sha256_of_file(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _archive(path: Path, received_at: datetime) -> Iterator[Document | QuarantineEntry]:
-    doc_limit = int(config.get("max_document_bytes"))
-    total_limit = int(config.get("max_archive_bytes"))
-    ratio_limit = float(config.get("max_archive_ratio"))
+def _archive(path: Path, received_at: datetime, settings: IntakeSettings) -> Iterator[Document | QuarantineEntry]:
+    doc_limit = settings.max_document_bytes
+    total_limit = settings.max_archive_bytes
+    ratio_limit = settings.max_archive_ratio
 
     def refuse(location: str, reason: str, size: int | None = None) -> QuarantineEntry:
         return QuarantineEntry(location=location, content_sha256=None, reason=reason, size=size,
@@ -187,7 +187,7 @@ def _archive(path: Path, received_at: datetime) -> Iterator[Document | Quarantin
         return
     with zf:
         packed = max(path.stat().st_size, 1)
-        latest = datetime.now(UTC) + timedelta(minutes=int(config.get("max_future_minutes")))
+        latest = settings.latest_plausible(datetime.now(UTC))
         total = 0
         for info in sorted(zf.infolist(), key=lambda i: i.filename):
             if info.is_dir():

@@ -22,7 +22,6 @@ import numpy as np
 import numpy.typing as npt
 from pydantic import BaseModel, ConfigDict
 
-from lanzarote import config
 from lanzarote.errors import InputRejected, NotFound
 from lanzarote.media import categories as category_schemes
 from lanzarote.media.formats import FORMATS, Entry, Malformed, read
@@ -104,11 +103,24 @@ def _slug_ok(name: str) -> str:
     return name
 
 
-class HashLibrary:
-    """Installed hash lists under `directory` (the CLI uses `config.data_dir() / "hashlists"`)."""
+@dataclass(frozen=True)
+class MatchSettings:
+    """How hashes match; built from the settings by whoever runs the stage (`lanzarote.pipeline.settings`)."""
 
-    def __init__(self, directory: Path) -> None:
+    pdq_threshold: int
+    """PDQ Hamming distance of a match for a list imported without its own threshold."""
+    pdq_min_quality: int
+    """PDQ hashes (and video frames) of lower quality never match."""
+    vpdq_match_fraction: float
+    """Share of a video's usable frames that must match for a vPDQ match."""
+
+
+class HashLibrary:
+    """Installed hash lists under `directory` (the data folder's `hashlists/`), matched as `settings` say."""
+
+    def __init__(self, directory: Path, settings: MatchSettings) -> None:
         self.directory = directory
+        self.settings = settings
 
     def lists(self) -> list[ListInfo]:
         if not self.directory.exists():
@@ -177,7 +189,7 @@ class HashLibrary:
             progress(counts["read"] % _PROGRESS_EVERY)
         self._store(folder, rows, new_hashes, dead)
         if threshold is None:
-            threshold = old.threshold if old else int(config.get("pdq_threshold"))
+            threshold = old.threshold if old else self.settings.pdq_threshold
         info = ListInfo(
             name=name, source=source or (old.source if old else path.name), format=fmt,
             allow=allow if old is None else (old.allow or allow),
@@ -241,7 +253,7 @@ class HashLibrary:
         np.save(folder / "alive.npy", alive, allow_pickle=False)
 
     def matcher(self) -> Matcher:
-        return Matcher([_LoadedList.load(self.directory / info.name, info) for info in self.lists()])
+        return Matcher([_LoadedList.load(self.directory / info.name, info) for info in self.lists()], self.settings)
 
 
 @dataclass
@@ -326,10 +338,10 @@ def query_of_report_file(file_id: str, given: Iterable[tuple[str, str]]) -> File
 class Matcher:
     """Looks files up in every installed list at once; batches go through numpy and the PDQ index together."""
 
-    def __init__(self, lists: Sequence[_LoadedList]) -> None:
+    def __init__(self, lists: Sequence[_LoadedList], settings: MatchSettings) -> None:
         self.lists = list(lists)
-        self.min_quality = int(config.get("pdq_min_quality"))
-        self.video_fraction = float(config.get("vpdq_match_fraction"))
+        self.min_quality = settings.pdq_min_quality
+        self.video_fraction = settings.vpdq_match_fraction
         self._trusted: dict[tuple[str, str], set[tuple[str, str]]] = {}
         """Per list entry, the files whose match is trusted (at most FLOOD_MATCHES)."""
         self._scanned = itertools.count()
@@ -350,8 +362,18 @@ class Matcher:
         flat = iter(self._looked_up(queries))
         return [tuple(next(flat) for _ in r.files) for r in reports]
 
+    def trust_settled(self, owner: str, verdicts: Sequence[FileVerdict]) -> None:
+        """Count the files of a report settled before this run as they were counted then: each match not flagged
+        stays trusted. The count goes on where the last run left it, so how the work was split into runs (one run,
+        or one killed and run again) changes no flag."""
+        for verdict in verdicts:
+            for match in verdict.matches:
+                trusted = self._trusted.setdefault((match.list_name, match.entry_id), set())
+                if not match.flood_flagged and len(trusted) < FLOOD_MATCHES:
+                    trusted.add((owner, verdict.file_id))
+
     def flag_floods(self, verdicts: Sequence[FileVerdict], owner: str | None = None) -> list[FileVerdict]:
-        """Count each list entry's matching files in this run; past FLOOD_MATCHES a match is flagged, not trusted.
+        """Count each list entry's matching files; past FLOOD_MATCHES a match is flagged, not trusted.
 
         With an `owner` (a report's key) a file is counted once, named by the owner and its file id: a report settled
         twice keeps its flags, and the first FLOOD_MATCHES files an entry matches stay trusted however often they are

@@ -15,16 +15,26 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any, TextIO
 
-from lanzarote import config
 from lanzarote.media.hashing import FileHashes, hash_bytes, hash_file, kind_of, sniff
 from lanzarote.media.library import Matcher, query_of_hashes
 from lanzarote.model.media import FileVerdict, Verdict
 
 ARCHIVE_SUFFIXES = frozenset({".zip"})
 _MATCH_BATCH = 256
+
+
+@dataclass(frozen=True)
+class ScanLimits:
+    """The zip-bomb bounds a scan holds archives to; built from the settings by whoever runs the scan."""
+
+    max_archive_bytes: int
+    """Largest total uncompressed size of an archive's members."""
+    max_archive_ratio: float
+    """Largest compression ratio of a member before it counts as a zip bomb."""
 
 
 @dataclass
@@ -97,10 +107,11 @@ def tasks(root: Path, skipped: Callable[[], None]) -> Iterator[Path]:
         yield Path(failed.pop())
 
 
-def _archive(path: Path, display: str, data: bytes | None = None, depth: int = 0) -> list[Scanned]:
+def _archive(path: Path, display: str, limits: ScanLimits, data: bytes | None = None, depth: int = 0
+             ) -> list[Scanned]:
     """Every image and video in a zip archive (nested archives too), read in memory with bomb limits."""
-    limit = int(config.get("max_archive_bytes"))
-    ratio = int(config.get("max_archive_ratio"))
+    limit = limits.max_archive_bytes
+    ratio = limits.max_archive_ratio
     out: list[Scanned] = []
     try:
         with zipfile.ZipFile(io.BytesIO(data) if data is not None else path) as archive:
@@ -123,7 +134,7 @@ def _archive(path: Path, display: str, data: bytes | None = None, depth: int = 0
                     continue
                 if is_zip or content[:4] == b"PK\x03\x04":
                     if depth < 3:
-                        out.extend(_archive(path, inner, content, depth + 1))
+                        out.extend(_archive(path, inner, limits, content, depth + 1))
                     continue
                 hashed = hash_bytes(info.filename, content)
                 if hashed.kind != "other":
@@ -133,11 +144,11 @@ def _archive(path: Path, display: str, data: bytes | None = None, depth: int = 0
     return out
 
 
-def hash_task(path: Path) -> list[Scanned]:
+def hash_task(path: Path, limits: ScanLimits) -> list[Scanned]:
     """Hash one file or every media file in one archive (runs in a worker process)."""
     try:
         if _is_archive(path):
-            return _archive(path, str(path))
+            return _archive(path, str(path), limits)
         hashed = hash_file(path)
         return [Scanned(str(path), hashed, hashed.error)]
     except OSError as exc:
@@ -170,9 +181,9 @@ def _verdicts(matcher: Matcher, batch: list[Scanned]) -> list[FileVerdict]:
     return out
 
 
-def scan(root: Path, out: Path, matcher: Matcher, workers: int | None = None,
+def scan(root: Path, out: Path, matcher: Matcher, limits: ScanLimits, workers: int,
          progress: Callable[[int], None] | None = None) -> ScanSummary:
-    """Scan `root` into JSON Lines at `out`; returns (and writes beside `out`) the summary."""
+    """Scan `root` into JSON Lines at `out` on `workers` processes; returns (and writes beside `out`) the summary."""
     summary = ScanSummary()
 
     def skipped() -> None:
@@ -194,19 +205,19 @@ def scan(root: Path, out: Path, matcher: Matcher, workers: int | None = None,
             progress(len(batch))
         batch.clear()
 
-    n = workers or config.workers()
+    task = partial(hash_task, limits=limits)
     out.parent.mkdir(parents=True, exist_ok=True)
     with out.open("w", encoding="utf-8") as sink:
         batch: list[Scanned] = []
-        if n <= 1:
-            results: Iterator[list[Scanned]] = (hash_task(p) for p in tasks(root, skipped))
+        if workers <= 1:
+            results: Iterator[list[Scanned]] = (task(p) for p in tasks(root, skipped))
             for result in results:
                 batch.extend(result)
                 if len(batch) >= _MATCH_BATCH:
                     flush(batch, sink)
         else:
-            with ProcessPoolExecutor(n) as pool:
-                for result in pool.map(hash_task, tasks(root, skipped), chunksize=8):
+            with ProcessPoolExecutor(workers) as pool:
+                for result in pool.map(task, tasks(root, skipped), chunksize=8):
                     batch.extend(result)
                     if len(batch) >= _MATCH_BATCH:
                         flush(batch, sink)

@@ -24,12 +24,14 @@ from sqlalchemy.exc import DBAPIError
 from lanzarote import config
 from lanzarote.intake.documents import ClearingHouseDocument, FileDetailsDocument, IntakeResult
 from lanzarote.intake.read import read_document
+from lanzarote.intake.settings import IntakeSettings
 from lanzarote.intake.sources import Found, PendingFile, documents, prefetch
 from lanzarote.model.quarantine import QuarantineEntry
 from lanzarote.model.report import Report
 from lanzarote.pipeline import anchor
 from lanzarote.pipeline.owners import Uploader, screen
 from lanzarote.pipeline.processes import FORK, helpers, in_order, start_helper
+from lanzarote.pipeline.settings import intake_settings
 from lanzarote.store import ingest as store_ingest
 from lanzarote.store.db import make_engine, session
 from lanzarote.store.ingest import FileRow, IngestCounts, LayerRow, ReportRow, Row
@@ -79,10 +81,10 @@ def rows_of(result: IntakeResult, location: str) -> Row:
     return result
 
 
-def read_chunk(chunk: Sequence[Found], received_at: datetime) -> list[Row]:
+def read_chunk(chunk: Sequence[Found], received_at: datetime, settings: IntakeSettings) -> list[Row]:
     """Read a chunk of documents into store rows. Never raises for a bad document: it becomes a quarantine row."""
     rows: list[Row] = []
-    limit = int(config.get("max_document_bytes"))
+    limit = settings.max_document_bytes
     for found in chunk:
         item = found
         if isinstance(item, PendingFile):
@@ -95,7 +97,7 @@ def read_chunk(chunk: Sequence[Found], received_at: datetime) -> list[Row]:
             rows.append(item)
             continue
         try:
-            results = read_document(item, received_at)
+            results = read_document(item, received_at, settings)
         except Exception as exc:  # a reader bug must not lose the batch: quarantine the document with the cause
             results = [QuarantineEntry(location=item.location, content_sha256=item.sha256, received_at=received_at,
                                        size=len(item.content), reason=f"internal error while reading: {exc!r}")]
@@ -146,12 +148,12 @@ class _Writer:
     engine: Engine
     run_id: int
     received_at: datetime
+    settings: IntakeSettings
     turnstile: Turnstile | None = None
-    max_files: int = field(default_factory=lambda: int(config.get("max_files_per_report")))
     owner: Uploader | None = None
 
     def read_and_write(self, index: int, chunk: list[Found]) -> tuple[int, IngestCounts]:
-        rows = read_chunk(chunk, self.received_at)
+        rows = read_chunk(chunk, self.received_at, self.settings)
         with self.turnstile.turn(index) if self.turnstile else nullcontext():
             return len(chunk), self.write(rows)
 
@@ -165,7 +167,8 @@ class _Writer:
 
     def _write(self, s: Any, rows: list[Row]) -> IngestCounts:
         if self.owner is None:
-            return store_ingest.write_batch(s, self.run_id, rows, self.received_at, self.max_files)
+            return store_ingest.write_batch(s, self.run_id, rows, self.received_at,
+                                            self.settings.max_files_per_report)
         return self._write_owned(s, rows)
 
     def one_by_one(self, rows: list[Row]) -> IngestCounts:
@@ -189,7 +192,7 @@ class _Writer:
         keys = [r.key if isinstance(r, ReportRow) else r.report_key for r in rows if not isinstance(r, QuarantineEntry)]
         screened = screen(rows, self.owner, store_ingest.placements(s, keys), self.received_at)
         counts = store_ingest.write_batch(s, self.run_id, [*screened.kept, *screened.refused], self.received_at,
-                                          self.max_files)
+                                          self.settings.max_files_per_report)
         store_ingest.write_quarantine(s, [entry for _, entry in screened.masked], self.received_at)
         for row, _ in screened.masked:
             if isinstance(row, ReportRow):
@@ -227,10 +230,11 @@ _WRITER: _Writer | None = None
 """The reader process's own writer (set when the process starts)."""
 
 
-def _start_reader(url: str, run_id: int, received_at: datetime, turnstile: Turnstile) -> None:
+def _start_reader(url: str, run_id: int, received_at: datetime, settings: IntakeSettings, turnstile: Turnstile
+                  ) -> None:
     global _WRITER
     start_helper()
-    _WRITER = _Writer(make_engine(url), run_id, received_at, turnstile)
+    _WRITER = _Writer(make_engine(url), run_id, received_at, settings, turnstile)
 
 
 def _read_and_write(index: int, chunk: list[Found]) -> tuple[int, IngestCounts]:
@@ -239,12 +243,13 @@ def _read_and_write(index: int, chunk: list[Found]) -> tuple[int, IngestCounts]:
 
 
 def _in_pool(
-    engine: Engine, run_id: int, received_at: datetime, chunks: Iterator[list[Found]], workers: int
+    engine: Engine, run_id: int, received_at: datetime, settings: IntakeSettings, chunks: Iterator[list[Found]],
+    workers: int,
 ) -> Iterator[tuple[int, IngestCounts]]:
     """Each batch read and written by a reader process; results in input order, a bounded number in flight."""
     url = engine.url.render_as_string(hide_password=False)
     return in_order(_read_and_write, enumerate(chunks), workers=workers, initializer=_start_reader,
-                    initargs=(url, run_id, received_at, Turnstile(FORK)), ahead=workers * 2 - 1)
+                    initargs=(url, run_id, received_at, settings, Turnstile(FORK)), ahead=workers * 2 - 1)
 
 
 def ingest(
@@ -263,19 +268,20 @@ def ingest(
     in this process.
     """
     now = datetime.now(UTC)
+    settings = intake_settings()
     workers = helpers(engine, workers or config.workers())
     batch_size = int(config.get("ingest_batch"))
     summary = IngestSummary()
     with session(engine) as s:
         run_id = store_ingest.start_run(s, [str(p) for p in paths], now)
-    chunks = _chunks(documents(list(paths), now), batch_size)
+    chunks = _chunks(documents(list(paths), now, settings), batch_size)
     if owner is not None:
         workers = 1
     if workers <= 1:
-        writer = _Writer(engine, run_id, now, owner=owner)
+        writer = _Writer(engine, run_id, now, settings, owner=owner)
         results: Iterable[tuple[int, IngestCounts]] = (writer.read_and_write(i, c) for i, c in enumerate(chunks))
     else:
-        results = _in_pool(engine, run_id, now, chunks, workers)
+        results = _in_pool(engine, run_id, now, settings, chunks, workers)
     for n_docs, counts in results:
         summary.documents += n_docs
         summary.counts.add(counts)

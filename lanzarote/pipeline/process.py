@@ -32,6 +32,7 @@ from lanzarote.model.priority import Reason, Tier
 from lanzarote.model.report import Report
 from lanzarote.pipeline import anchor
 from lanzarote.pipeline.processes import few_collections, helpers, in_order, start_helper
+from lanzarote.pipeline.settings import hash_library, hashlists_dir
 from lanzarote.routing.resolve import overridden, route
 from lanzarote.routing.tables import RoutingTables
 from lanzarote.store import deconfliction as store_deconfliction
@@ -57,10 +58,6 @@ def priors_path() -> Path:
     return json_path if json_path.exists() and not csv_path.exists() else csv_path
 
 
-def hashlists_dir() -> Path:
-    return config.data_dir() / "hashlists"
-
-
 @dataclass
 class Stages:
     """What the stages need, loaded once per run."""
@@ -78,14 +75,12 @@ class Stages:
 
 
 def _matcher() -> Any | None:
+    if not hashlists_dir().exists():
+        return None
     try:
-        from lanzarote.media.library import HashLibrary  # type: ignore[import-not-found,unused-ignore]
-    except ImportError:
+        library = hash_library()
+    except ImportError:  # the media stage's libraries are missing: matching does not run
         return None
-    directory = hashlists_dir()
-    if not directory.exists():
-        return None
-    library = HashLibrary(directory)
     return library.matcher() if library.lists() else None
 
 
@@ -360,6 +355,9 @@ def process(
     batch_size = int(config.get("batch_size"))
     with session(engine) as s:
         held = {(k, v) for k, v, _, _ in store_state.held(s)}
+        if stages.matcher is not None and not everything:  # over all history, every file is counted afresh
+            for key, verdicts in store_state.matched_verdicts(s):
+                stages.matcher.trust_settled(key, verdicts)
     with few_collections():
         for _ in range(3):  # a second pass re-ranks reports whose subject changed under them
             for examined in _examined(engine, _stale_batches(engine, batch_size, everything), stages, workers):
@@ -391,11 +389,7 @@ def prepare_demo(engine: Engine, out: Path) -> None:
         PriorRecords.load(priors)
         shutil.copyfile(priors, priors_path())
     vics = out / "hashlists" / "synthetic-vics.json"
-    try:
-        from lanzarote.media.library import HashLibrary
-    except ImportError:
-        return
-    library = HashLibrary(hashlists_dir())
+    library = hash_library()
     if vics.exists() and not any(getattr(x, "name", None) == "synthetic-vics" for x in library.lists()):
         library.import_list(vics, "synthetic-vics", "vics")
 

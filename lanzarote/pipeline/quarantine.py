@@ -7,11 +7,11 @@ from datetime import UTC, datetime
 
 from sqlalchemy import Engine
 
-from lanzarote import config
 from lanzarote.intake.documents import Document
 from lanzarote.intake.sources import read_location
 from lanzarote.model.quarantine import QuarantineEntry
 from lanzarote.pipeline.ingest import read_chunk
+from lanzarote.pipeline.settings import intake_settings
 from lanzarote.store import ingest as store_ingest
 from lanzarote.store import quarantine as store_quarantine
 from lanzarote.store.db import session
@@ -39,6 +39,7 @@ def _document(location: str) -> Document:
 def retry(engine: Engine) -> RetrySummary:
     """Re-read every open quarantine entry; take in what now reads, keep the rest with the current reason."""
     now = datetime.now(UTC)
+    settings = intake_settings()
     summary = RetrySummary()
     with session(engine) as s:
         open_entries = store_quarantine.entries(s)
@@ -50,14 +51,14 @@ def retry(engine: Engine) -> RetrySummary:
             summary.missing.append(f"{entry.location}: {exc}")
             summary.still_quarantined += 1
             continue
-        rows = read_chunk([document], now)
+        rows = read_chunk([document], now, settings)
         problems = [r for r in rows if isinstance(r, QuarantineEntry)]
         with session(engine) as s:
             if problems:
                 store_quarantine.update_reason(s, entry.id, problems[0].reason, document.sha256)
                 summary.still_quarantined += 1
             else:
-                store_ingest.write_batch(s, run_id, rows, now, int(config.get("max_files_per_report")))
+                store_ingest.write_batch(s, run_id, rows, now, settings.max_files_per_report)
                 store_quarantine.resolve(s, entry.id, "taken in on retry", now)
                 summary.taken_in += 1
     return summary

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from lanzarote.errors import NotFound
 from lanzarote.model.media import FileVerdict
-from lanzarote.pipeline.process import hashlists_dir
+from lanzarote.pipeline.settings import hash_library, hashlists_dir
 from lanzarote.service.reports import trail
 from lanzarote.store.access import User
 from lanzarote.store.stats import Statistics, list_matches, statistics_for
@@ -24,12 +24,9 @@ def statistics(s: Session, user: User, days: int = 30) -> Statistics:
 
 def hash_lists() -> list[dict[str, Any]]:
     """The installed hash lists (name, source, format, entries, threshold, version, dates)."""
-    directory = hashlists_dir()
-    if not directory.exists():
+    if not hashlists_dir().exists():
         return []
-    from lanzarote.media.library import HashLibrary
-
-    return [info.model_dump(mode="json") for info in HashLibrary(directory).lists()]
+    return [info.model_dump(mode="json") for info in hash_library().lists()]
 
 
 def matches_of(s: Session, user: User, name: str, channel: str, limit: int = 100) -> list[dict[str, Any]]:

@@ -12,6 +12,7 @@ from sqlalchemy import Engine
 from lanzarote.linking.priors import PriorRecords
 from lanzarote.pipeline.process import ProcessSummary, prepare_demo, priors_path
 from lanzarote.pipeline.process import process as run_process
+from lanzarote.pipeline.settings import hash_library, scan_limits
 from lanzarote.pipeline.suggestions import run as run_suggestions
 from lanzarote.service.actors import require
 from lanzarote.store import audit
@@ -19,7 +20,7 @@ from lanzarote.store import state as store_state
 from lanzarote.store.access import User
 from lanzarote.store.db import session
 
-__all__ = ["ProcessSummary", "prepare_demo"]
+__all__ = ["ProcessSummary", "hash_library", "prepare_demo", "scan_limits"]
 
 
 def to_process(engine: Engine, everything: bool) -> int:

@@ -77,16 +77,37 @@ def as_json(user: User, stored: StoredReport) -> dict[str, Any]:
     }
 
 
-def versions(s: Session, user: User, report_id: str, channel: str) -> list[tuple[int, datetime, str]]:
-    """Every stored version of a report the user may see: number, when taken in, content hash; audited."""
+@dataclass(frozen=True)
+class ReportVersions:
+    """Every stored version of a report, and of each of its `fileDetails` and of its clearing-house layer: (number,
+    when taken in, content hash), oldest first."""
+
+    report: list[store_reports.Version]
+    files: dict[str, list[store_reports.Version]]
+    clearing_house: list[store_reports.Version]
+
+    def as_json(self) -> dict[str, Any]:
+        def listed(versions: list[store_reports.Version], when: str) -> list[dict[str, Any]]:
+            return [{"version": v, when: at.isoformat(), "content_sha256": h} for v, at, h in versions]
+
+        return {"report": listed(self.report, "ingested_at"),
+                "files": [{"file_id": k, "versions": listed(v, "received_at")} for k, v in self.files.items()],
+                "clearing_house": listed(self.clearing_house, "received_at")}
+
+
+def versions(s: Session, user: User, report_id: str, channel: str) -> ReportVersions:
+    """Every stored version of a report the user may see, and of its files' details and clearing-house layer;
+    audited."""
     stored = visible(s, user, report_id)
     trail(s, user, "read_versions", key_of(stored), channel)
-    return store_reports.versions_of(s, key_of(stored))
+    return versions_of_read(s, stored)
 
 
-def versions_of_read(s: Session, stored: StoredReport) -> list[tuple[int, datetime, str]]:
+def versions_of_read(s: Session, stored: StoredReport) -> ReportVersions:
     """The versions of a report the caller has just read (its read is the audit entry)."""
-    return store_reports.versions_of(s, key_of(stored))
+    key = key_of(stored)
+    parts = store_reports.part_versions_of(s, key)
+    return ReportVersions(store_reports.versions_of(s, key), parts.files, parts.clearing_house)
 
 
 def _filter_text(f: QueueFilter) -> str:

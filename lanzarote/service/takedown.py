@@ -25,8 +25,8 @@ from lanzarote import config
 from lanzarote.coordination.packages.markings import Markings, Tlp
 from lanzarote.errors import InputRejected, NotFound
 from lanzarote.intake.documents import Document
-from lanzarote.intake.plausible import latest_plausible
 from lanzarote.model.quarantine import QuarantineEntry
+from lanzarote.pipeline.settings import intake_settings
 from lanzarote.routing.tables import RoutingTables
 from lanzarote.service.actors import require
 from lanzarote.service.knowledge import knowledge_base
@@ -86,7 +86,8 @@ def import_paths(engine: Engine, user: User, paths: list[Path], hotline: str | N
     """Take in the URL reports in files and folders (JSON, JSON Lines, a hotline's CSV export); audited."""
     require(user, "decide")
     now = _now()
-    return _take_in(engine, user, read.read_paths(paths, now, hotline), now, ", ".join(map(str, paths)))
+    return _take_in(engine, user, read.read_paths(paths, now, intake_settings(), hotline), now,
+                    ", ".join(map(str, paths)))
 
 
 def import_document(engine: Engine, user: User, name: str, content: bytes, hotline: str | None = None
@@ -96,12 +97,13 @@ def import_document(engine: Engine, user: User, name: str, content: bytes, hotli
     base = Path(name or "upload").name or "upload"
     if not base.lower().endswith(read.SUFFIXES):
         raise InputRejected("a URL report upload is a .json, .jsonl or .csv file")
-    limit = int(config.get("max_document_bytes"))
+    settings = intake_settings()
+    limit = settings.max_document_bytes
     if len(content) > limit:
         raise InputRejected(f"the upload is larger than {limit:,} bytes (max_document_bytes)")
     now = _now()
     document = Document(f"upload:{user.username}/{base}", content, now)
-    return _take_in(engine, user, read.read_document(document, now, hotline), now, base)
+    return _take_in(engine, user, read.read_document(document, now, settings, hotline), now, base)
 
 
 def _take_in(engine: Engine, user: User, results: Iterable[read.Result], now: datetime, what: str
@@ -365,7 +367,7 @@ def record(s: Session, user: User, notice_id: str, state: NoticeState, at: datet
     when = at or now
     when = when.astimezone(UTC) if when.tzinfo else when.replace(tzinfo=UTC)
     check_step(NoticeState(notice_row["state"]), state, steps[-1]["at"] if steps else notice_row["sent_at"], when,
-               latest_plausible(now))
+               intake_settings().latest_plausible(now))
     new_url = None
     if moved_to:
         if state is not NoticeState.MOVED:

@@ -12,9 +12,9 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import Column, Table, insert, select, update
 from sqlalchemy.orm import Session
 
 from lanzarote.model.quarantine import QuarantineEntry
@@ -234,11 +234,13 @@ def _write_files(session: Session, rows: list[FileRow], now: datetime, counts: I
     existing = {
         (x.report_key, x.file_id): x
         for x in session.execute(
-            select(f.c.id, f.c.report_key, f.c.file_id, f.c.content_sha256).where(f.c.report_key.in_(keys))
+            select(f.c.id, f.c.report_key, f.c.file_id, f.c.content_sha256, f.c.version)
+            .where(f.c.report_key.in_(keys))
         )
     }
     held = Counter(key for key, _ in existing)
     inserts = []
+    updates: list[tuple[int, dict[str, object]]] = []
     refused = []
     for (key, file_id), row in latest.items():
         old = existing.get((key, file_id))
@@ -257,9 +259,12 @@ def _write_files(session: Session, rows: list[FileRow], now: datetime, counts: I
         values = {"content_sha256": row.content_sha256, "document": row.document, "location": row.location,
                   "received_at": now}
         if old is None:
-            inserts.append({"report_key": key, "file_id": file_id, **values})
+            inserts.append({"report_key": key, "file_id": file_id, "version": 1, **values})
         else:
-            session.execute(update(f).where(f.c.id == old.id).values(**values))
+            updates.append((old.id, {**values, "version": old.version + 1}))
+    _keep_earlier(session, f, schema.report_file_versions, f.c.id, [id_ for id_, _ in updates])
+    for id_, values in updates:
+        session.execute(update(f).where(f.c.id == id_).values(**values))
     insert_many(session, f, inserts)
     return refused
 
@@ -270,21 +275,35 @@ def _write_layers(session: Session, rows: list[LayerRow], now: datetime, counts:
     c = schema.clearing_house_layers
     latest = {row.report_key: row for row in rows}
     existing = {
-        x.report_key: x.content_sha256
-        for x in session.execute(select(c.c.report_key, c.c.content_sha256).where(c.c.report_key.in_(list(latest))))
+        x.report_key: x
+        for x in session.execute(select(c.c.report_key, c.c.content_sha256, c.c.version)
+                                 .where(c.c.report_key.in_(list(latest))))
     }
     inserts = []
+    updates: list[tuple[str, dict[str, object]]] = []
     for key, row in latest.items():
-        if existing.get(key) == row.content_sha256:
+        old = existing.get(key)
+        if old is not None and old.content_sha256 == row.content_sha256:
             continue
         counts.layers += 1
         counts.stale_keys.add(key)
         values = {"content_sha256": row.content_sha256, "document": row.document, "received_at": now}
-        if key in existing:
-            session.execute(update(c).where(c.c.report_key == key).values(**values))
+        if old is None:
+            inserts.append({"report_key": key, "version": 1, **values})
         else:
-            inserts.append({"report_key": key, **values})
+            updates.append((key, {**values, "version": old.version + 1}))
+    _keep_earlier(session, c, schema.clearing_house_layer_versions, c.c.report_key, [key for key, _ in updates])
+    for key, values in updates:
+        session.execute(update(c).where(c.c.report_key == key).values(**values))
     insert_many(session, c, inserts)
+
+
+def _keep_earlier(session: Session, current: Table, earlier: Table, by: Column[Any], ids: Sequence[object]) -> None:
+    """Copy the current rows about to be replaced, as they are, into the table of earlier versions."""
+    if not ids:
+        return
+    names = [c.name for c in earlier.columns if c.name != "id"]
+    session.execute(insert(earlier).from_select(names, select(*(current.c[n] for n in names)).where(by.in_(ids))))
 
 
 class Placement(NamedTuple):

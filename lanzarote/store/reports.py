@@ -343,6 +343,36 @@ def versions_of(session: Session, key: str) -> list[tuple[int, datetime, str]]:
     return [(int(v), as_utc(t) or t, str(h)) for v, t, h in rows]
 
 
+Version = tuple[int, datetime, str]
+"""One stored version: its number, when it was taken in, its content's hash."""
+
+
+@dataclass(frozen=True)
+class PartVersions:
+    """Every stored version of a report's attached parts, oldest first: each file's `fileDetails` (by file id) and
+    the clearing-house layer."""
+
+    files: dict[str, list[Version]]
+    clearing_house: list[Version]
+
+
+def part_versions_of(session: Session, key: str) -> PartVersions:
+    """The versions of a report's `fileDetails` and clearing-house layer: the earlier ones and the current one."""
+    files: dict[str, list[Version]] = {}
+    f, fv = schema.report_files, schema.report_file_versions
+    for table in (fv, f):
+        for row in session.execute(select(table.c.file_id, table.c.version, table.c.received_at,
+                                          table.c.content_sha256).where(table.c.report_key == key)):
+            files.setdefault(row.file_id, []).append((int(row.version), as_utc(row.received_at) or row.received_at,
+                                                      str(row.content_sha256)))
+    layers: list[Version] = []
+    for table in (schema.clearing_house_layer_versions, schema.clearing_house_layers):
+        layers.extend((int(row.version), as_utc(row.received_at) or row.received_at, str(row.content_sha256))
+                      for row in session.execute(select(table.c.version, table.c.received_at, table.c.content_sha256)
+                                                 .where(table.c.report_key == key)))
+    return PartVersions({k: sorted(v) for k, v in sorted(files.items())}, sorted(layers))
+
+
 @dataclass(frozen=True)
 class ReportListing:
     report_key: str

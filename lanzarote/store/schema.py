@@ -62,8 +62,25 @@ report_files = Table(
     Column("received_at", DateTime(timezone=True), nullable=False),
     Column("location", Text),
     Column("document", Text, nullable=False),
+    Column("version", Integer, nullable=False, server_default="1"),
     UniqueConstraint("report_key", "file_id", name="uq_report_files_key_file"),
 )
+"""The current `fileDetails` of each file of a report; the earlier ones are in `report_file_versions`."""
+
+report_file_versions = Table(
+    "report_file_versions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("report_key", String(300), nullable=False),
+    Column("file_id", String(200), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("content_sha256", String(64), nullable=False),
+    Column("received_at", DateTime(timezone=True), nullable=False),
+    Column("location", Text),
+    Column("document", Text, nullable=False),
+    UniqueConstraint("report_key", "file_id", "version", name="uq_report_file_versions_key_file_version"),
+)
+"""Each `fileDetails` a later one replaced, kept as it was: who asserted what, and when, matters in court."""
 
 clearing_house_layers = Table(
     "clearing_house_layers",
@@ -72,7 +89,22 @@ clearing_house_layers = Table(
     Column("content_sha256", String(64), nullable=False),
     Column("received_at", DateTime(timezone=True), nullable=False),
     Column("document", Text, nullable=False),
+    Column("version", Integer, nullable=False, server_default="1"),
 )
+"""The current clearing-house layer of each report; the earlier ones are in `clearing_house_layer_versions`."""
+
+clearing_house_layer_versions = Table(
+    "clearing_house_layer_versions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("report_key", String(300), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("content_sha256", String(64), nullable=False),
+    Column("received_at", DateTime(timezone=True), nullable=False),
+    Column("document", Text, nullable=False),
+    UniqueConstraint("report_key", "version", name="uq_clearing_house_layer_versions_key_version"),
+)
+"""Each clearing-house layer a later one replaced, kept as it was."""
 
 quarantine = Table(
     "quarantine",

@@ -8,7 +8,7 @@ of recomputing it.
 from __future__ import annotations
 
 import json
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import NamedTuple
@@ -74,6 +74,15 @@ def stale_keys(session: Session, limit: int, *, after: str | None = None, everyt
     if after is not None:
         query = query.where(s.c.report_key > after)
     return [k for (k,) in session.execute(query)]
+
+
+def matched_verdicts(session: Session) -> Iterator[tuple[str, tuple[FileVerdict, ...]]]:
+    """The stored verdicts of every report with a file a hash list matched, in key order (streamed)."""
+    s = schema.report_state
+    query = (select(s.c.report_key, s.c.verdicts).where(s.c.verdicts.like('%"list_name"%'))
+             .order_by(s.c.report_key).execution_options(yield_per=5000))
+    for key, verdicts in session.execute(query):
+        yield key, _VERDICTS.validate_json(verdicts)
 
 
 def count_stale(session: Session) -> int:

@@ -20,11 +20,10 @@ from typing import Any, NamedTuple
 
 from pydantic import ValidationError
 
-from lanzarote import config
 from lanzarote.errors import NotFound
 from lanzarote.intake.documents import Document
 from lanzarote.intake.native import _unstorable
-from lanzarote.intake.plausible import latest_plausible
+from lanzarote.intake.settings import IntakeSettings
 from lanzarote.intake.sources import PendingFile, documents, walk
 from lanzarote.model.quarantine import QuarantineEntry
 from lanzarote.takedown.model import Assessment, UrlReport
@@ -69,7 +68,8 @@ _HASH_BY_LENGTH = {32: "MD5", 40: "SHA1", 64: "SHA256"}
 _HEX = re.compile(r"^[0-9a-fA-F]+$")
 
 
-def read_paths(paths: list[Path], received_at: datetime, hotline: str | None = None) -> Iterator[Result]:
+def read_paths(paths: list[Path], received_at: datetime, settings: IntakeSettings, hotline: str | None = None
+               ) -> Iterator[Result]:
     """Every URL report under `paths`, or a quarantine entry for what cannot be read; `hotline` names the reporting
     hotline of CSV exports without a hotline column."""
     for path in paths:
@@ -77,35 +77,37 @@ def read_paths(paths: list[Path], received_at: datetime, hotline: str | None = N
             raise NotFound(f"{path}: no such file or folder")
         locations = [p for p in walk(str(path)) if p.lower().endswith(SUFFIXES)] if path.is_dir() else [str(path)]
         for location in locations:
-            yield from read_location(location, received_at, hotline)
+            yield from read_location(location, received_at, settings, hotline)
 
 
-def read_location(location: str, received_at: datetime, hotline: str | None = None) -> Iterator[Result]:
+def read_location(location: str, received_at: datetime, settings: IntakeSettings, hotline: str | None = None
+                  ) -> Iterator[Result]:
     if not location.lower().endswith(SUFFIXES):
         yield QuarantineEntry(location=location, content_sha256=None, received_at=received_at,
                               reason="not a URL report file: expected .json, .jsonl or .csv")
         return
     if location.lower().endswith(".csv"):
-        loaded = PendingFile(location).load(int(config.get("max_document_bytes")), received_at)
+        loaded = PendingFile(location).load(settings.max_document_bytes, received_at)
         if isinstance(loaded, QuarantineEntry):
             yield loaded
         else:
-            yield from read_csv(loaded, received_at, hotline)
+            yield from read_csv(loaded, received_at, settings, hotline)
         return
-    for found in documents([Path(location)], received_at):
-        item = found.load(int(config.get("max_document_bytes")), received_at) if isinstance(found, PendingFile) \
+    for found in documents([Path(location)], received_at, settings):
+        item = found.load(settings.max_document_bytes, received_at) if isinstance(found, PendingFile) \
             else found
         if isinstance(item, QuarantineEntry):
             yield item
         else:
-            yield from read_json(item, received_at)
+            yield from read_json(item, received_at, settings)
 
 
-def read_document(document: Document, received_at: datetime, hotline: str | None = None) -> list[Result]:
+def read_document(document: Document, received_at: datetime, settings: IntakeSettings, hotline: str | None = None
+                  ) -> list[Result]:
     """One uploaded document (by its name: `.csv`, `.json`, `.jsonl`)."""
     if document.location.lower().endswith(".csv"):
-        return list(read_csv(document, received_at, hotline))
-    return list(read_json(document, received_at))
+        return list(read_csv(document, received_at, settings, hotline))
+    return list(read_json(document, received_at, settings))
 
 
 def _quarantine(document: Document, location: str, reason: str, received_at: datetime) -> QuarantineEntry:
@@ -120,7 +122,7 @@ def _text(document: Document, received_at: datetime) -> str | QuarantineEntry:
         return _quarantine(document, document.location, f"not UTF-8 text: byte {exc.start} is invalid", received_at)
 
 
-def read_json(document: Document, received_at: datetime) -> Iterator[Result]:
+def read_json(document: Document, received_at: datetime, settings: IntakeSettings) -> Iterator[Result]:
     text = _text(document, received_at)
     if isinstance(text, QuarantineEntry):
         yield text
@@ -134,7 +136,7 @@ def read_json(document: Document, received_at: datetime) -> Iterator[Result]:
         single = len(lines) == 1 and re.search(r":\d+$", loc) is not None  # one line the intake split off already
         for number, line in enumerate(lines, start=1):
             if line.strip():
-                yield _json_record(document, loc if single else f"{loc}:{number}", line, received_at)
+                yield _json_record(document, loc if single else f"{loc}:{number}", line, received_at, settings)
         return
     try:
         data: Any = json.loads(text)
@@ -146,34 +148,37 @@ def read_json(document: Document, received_at: datetime) -> Iterator[Result]:
         return
     if isinstance(data, list):
         for i, item in enumerate(data):
-            yield _record(document, f"{loc}[{i}]", item, received_at)
+            yield _record(document, f"{loc}[{i}]", item, received_at, settings)
     else:
-        yield _record(document, loc, data, received_at)
+        yield _record(document, loc, data, received_at, settings)
 
 
-def _json_record(document: Document, location: str, line: str, received_at: datetime) -> Result:
+def _json_record(document: Document, location: str, line: str, received_at: datetime, settings: IntakeSettings
+                 ) -> Result:
     try:
         data = json.loads(line)
     except json.JSONDecodeError as exc:
         return _quarantine(document, location, f"not JSON: {exc.msg} at column {exc.colno}", received_at)
     except RecursionError:
         return _quarantine(document, location, "JSON nested too deeply to be a URL report", received_at)
-    return _record(document, location, data, received_at, _MAY_BE_UNSTORABLE.search(line) is not None)
+    return _record(document, location, data, received_at, settings, _MAY_BE_UNSTORABLE.search(line) is not None)
 
 
 _MAY_BE_UNSTORABLE = re.compile(r"\\u0000|\\u[dD][89a-fA-F]")
 """A JSON escape of a NUL or of half a UTF-16 pair (the only ways JSON text holds what no column keeps)."""
 
 
-def _record(document: Document, location: str, data: Any, received_at: datetime, suspect: bool = True) -> Result:
+def _record(document: Document, location: str, data: Any, received_at: datetime, settings: IntakeSettings,
+            suspect: bool = True) -> Result:
     if not isinstance(data, dict):
         return _quarantine(document, location, "expected a JSON object (a URL report)", received_at)
     if suspect and (problem := _unstorable(data)):
         return _quarantine(document, location, problem, received_at)
-    return _accept(document, location, data, received_at)
+    return _accept(document, location, data, received_at, settings)
 
 
-def _accept(document: Document, location: str, data: dict[str, Any], received_at: datetime) -> Result:
+def _accept(document: Document, location: str, data: dict[str, Any], received_at: datetime, settings: IntakeSettings
+            ) -> Result:
     try:
         report = UrlReport.model_validate(data)
     except ValidationError as exc:
@@ -182,7 +187,7 @@ def _accept(document: Document, location: str, data: dict[str, Any], received_at
         return _quarantine(document, location, f"not a valid URL report: {problems}", received_at)
     if report.reported_at.tzinfo is None:
         report = report.model_copy(update={"reported_at": report.reported_at.replace(tzinfo=UTC)})
-    if report.reported_at > latest_plausible(received_at):
+    if report.reported_at > settings.latest_plausible(received_at):
         return _quarantine(document, location, f"report {report.key}: reported_at {report.reported_at.isoformat()} "
                            "lies in the future (LANZAROTE_MAX_FUTURE_MINUTES): check the hotline's clock", received_at)
     try:
@@ -192,7 +197,8 @@ def _accept(document: Document, location: str, data: dict[str, Any], received_at
     return Accepted(report, url, location)
 
 
-def read_csv(document: Document, received_at: datetime, hotline: str | None = None) -> Iterator[Result]:
+def read_csv(document: Document, received_at: datetime, settings: IntakeSettings, hotline: str | None = None
+             ) -> Iterator[Result]:
     """A hotline's CSV export: a header row naming the columns (`COLUMNS` lists the names understood), then one
     report a row."""
     text = _text(document, received_at)
@@ -235,7 +241,7 @@ def read_csv(document: Document, received_at: datetime, hotline: str | None = No
                               received_at)
             continue
         row = {f: cell.strip() for f, cell in zip(fields, record, strict=True) if f}
-        yield _csv_report(document, location, row, hotline, received_at)
+        yield _csv_report(document, location, row, hotline, received_at, settings)
 
 
 def _parse(text: str) -> list[str] | str:
@@ -284,7 +290,7 @@ def _records(lines: list[str], start: int, width: int) -> Iterator[tuple[int, li
 
 
 def _csv_report(document: Document, location: str, row: dict[str, str], hotline: str | None,
-                received_at: datetime) -> Result:
+                received_at: datetime, settings: IntakeSettings) -> Result:
     assessment = _ASSESSMENTS.get(" ".join(row.get("assessment", "").lower().replace("_", " ").split()))
     if assessment is None:
         return _quarantine(document, location, f"the assessment {row.get('assessment', '')[:40]!r} is not one of "
@@ -299,7 +305,7 @@ def _csv_report(document: Document, location: str, row: dict[str, str], hotline:
     for name in ("ip", "hosting_country", "network_owner", "abuse_contact"):
         if row.get(name):
             data[name] = row[name]
-    return _accept(document, location, data, received_at)
+    return _accept(document, location, data, received_at, settings)
 
 
 def _when(text: str) -> str:

@@ -117,7 +117,8 @@ def report_page(request: Request, report_id: str, s: Db, user: CurrentUser) -> R
                   victims=[p for p in stored.report.parties if p.role is PartyRole.VICTIM],
                   others=[p for p in stored.report.parties if p.role is not PartyRole.VICTIM],
                   verdicts={v.file_id: v for v in stored.verdicts or ()}, suggestions=suggestions,
-                  colleagues=colleagues, cases=service_cases.case_of_reports(s, user, key))
+                  colleagues=colleagues, cases=service_cases.case_of_reports(s, user, key),
+                  versions=service_reports.versions_of_read(s, stored))
 
 
 @router.post("/reports/{report_id:path}/assign")

@@ -62,13 +62,6 @@ def test_reports_list_and_show(tmp_path: Path) -> None:
     assert data["report"]["files"][0]["file_id"] == "f1" and data["version"] == 1
 
 
-def test_an_unknown_report_is_one_clear_line(tmp_path: Path) -> None:
-    invoke("init")
-    result = runner.invoke(app, ["reports", "show", "123"])
-    assert result.exit_code != 0
-    assert "no report '123'" in str(result.exception) or "no report" in result.output
-
-
 def test_quarantine_list_and_retry(tmp_path: Path) -> None:
     folder = inbox(tmp_path)
     invoke("ingest", str(folder), "--workers", "1")

@@ -13,12 +13,13 @@ from lanzarote.intake.read import read_document
 from lanzarote.model.quarantine import QuarantineEntry
 from lanzarote.model.report import IncidentType, PartyRole, Report
 from tests.samples import file_details_xml, report_xml
+from tests.stage_settings import INTAKE
 
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
 
 
 def read(content: bytes, name: str = "90001234.xml") -> list[IntakeResult]:
-    return read_document(Document(name, content), NOW)
+    return read_document(Document(name, content), NOW, INTAKE)
 
 
 def only(results: list[IntakeResult]) -> IntakeResult:

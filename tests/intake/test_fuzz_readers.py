@@ -15,6 +15,7 @@ from lanzarote.intake.read import read_document
 from lanzarote.model.quarantine import QuarantineEntry
 from lanzarote.model.report import IncidentType, Report, Reporter
 from tests.samples import report_xml
+from tests.stage_settings import INTAKE
 
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
 BOUNDED = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -29,7 +30,7 @@ FIELDS = [*sorted(VALID), "received_at", "files", "persons", "clearing_house_for
 
 
 def accounted_for(location: str, content: bytes) -> None:
-    results = read_document(Document(location, content), NOW)
+    results = read_document(Document(location, content), NOW, INTAKE)
     assert results, "a document that gives nothing was silently dropped"
     for result in results:
         assert isinstance(result, Report | FileDetailsDocument | ClearingHouseDocument | QuarantineEntry)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import zipfile
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from lanzarote.intake.sources import PendingFile, documents, prefetch
 from lanzarote.model.quarantine import QuarantineEntry
 from lanzarote.pipeline.ingest import read_chunk
 from tests.samples import report_xml
+from tests.stage_settings import INTAKE
 
 NOW = datetime(2026, 11, 22, tzinfo=UTC)
 
@@ -23,7 +25,7 @@ def test_folders_are_walked_recursively_in_name_order(tmp_path: Path) -> None:
     (tmp_path / "b" / "c" / "90000002.xml").write_bytes(report_xml())
     (tmp_path / "90000001.xml").write_bytes(report_xml())
     (tmp_path / "notes.txt").write_text("not a report")
-    found = list(documents([tmp_path], NOW))
+    found = list(documents([tmp_path], NOW, INTAKE))
     names = [d.location.rsplit("/", 1)[-1] for d in found if isinstance(d, PendingFile)]
     assert names == ["90000001.xml", "90000002.xml"]
     assert found[0].load(10**6, NOW).content == report_xml()  # type: ignore[union-attr]
@@ -32,10 +34,10 @@ def test_folders_are_walked_recursively_in_name_order(tmp_path: Path) -> None:
 def test_a_file_gone_before_its_prefetch_is_left_to_the_reader_which_quarantines_it(tmp_path: Path) -> None:
     (tmp_path / "90000001.xml").write_bytes(report_xml())
     (tmp_path / "90000002.xml").write_bytes(report_xml())
-    found = list(documents([tmp_path], NOW))
+    found = list(documents([tmp_path], NOW, INTAKE))
     (tmp_path / "90000002.xml").unlink()  # deleted between the walk and the prefetch
     prefetch([*found, Document("inline", report_xml()), QuarantineEntry(location="x", content_sha256=None, reason="r")])
-    rows = read_chunk(found, NOW)
+    rows = read_chunk(found, NOW, INTAKE)
     assert [type(r).__name__ for r in rows] == ["ReportRow", "QuarantineEntry"]
     assert "cannot be read" in rows[1].reason  # type: ignore[union-attr]
 
@@ -45,7 +47,7 @@ def test_a_zip_entry_with_parent_path_is_refused(tmp_path: Path) -> None:
     with zipfile.ZipFile(archive, "w") as zf:
         zf.writestr("../../etc/90000001.xml", report_xml())
         zf.writestr("ok/90000002.xml", report_xml())
-    found = list(documents([archive], NOW))
+    found = list(documents([archive], NOW, INTAKE))
     refused = [d for d in found if isinstance(d, QuarantineEntry)]
     kept = [d for d in found if isinstance(d, Document)]
     assert len(refused) == 1 and "escapes the archive" in refused[0].reason
@@ -58,7 +60,7 @@ def test_a_zip_bomb_is_refused_without_inflating_it(tmp_path: Path) -> None:
     with zipfile.ZipFile(archive, "w", compression=zipfile.ZIP_DEFLATED) as zf:
         zf.writestr("90000001.xml", b"<report>" + b" " * 30_000_000 + b"</report>")
         zf.writestr("90000002.xml", report_xml())
-    found = list(documents([archive], NOW))
+    found = list(documents([archive], NOW, INTAKE))
     refused = [d for d in found if isinstance(d, QuarantineEntry)]
     assert len(refused) == 1 and "zip bomb" in refused[0].reason
     assert sum(isinstance(d, Document) for d in found) == 1
@@ -70,7 +72,7 @@ def test_a_document_over_the_size_limit_is_refused_unread(tmp_path: Path) -> Non
         fh.write(b"<report>")
         fh.seek(200 * 1024 * 1024)
         fh.write(b"</report>")
-    found = read_chunk(list(documents([big], NOW)), NOW)
+    found = read_chunk(list(documents([big], NOW, INTAKE)), NOW, INTAKE)
     assert len(found) == 1 and isinstance(found[0], QuarantineEntry)
     assert "larger than the limit" in found[0].reason
     assert found[0].size is not None and found[0].size > 200_000_000
@@ -79,7 +81,7 @@ def test_a_document_over_the_size_limit_is_refused_unread(tmp_path: Path) -> Non
 def test_a_corrupt_archive_is_quarantined(tmp_path: Path) -> None:
     archive = tmp_path / "broken.zip"
     archive.write_bytes(b"PK\x03\x04 this is not really a zip")
-    (entry,) = list(documents([archive], NOW))
+    (entry,) = list(documents([archive], NOW, INTAKE))
     assert isinstance(entry, QuarantineEntry) and "zip" in entry.reason
 
 
@@ -87,16 +89,15 @@ def test_a_missing_path_is_one_clear_error(tmp_path: Path) -> None:
     from lanzarote.errors import NotFound
 
     with pytest.raises(NotFound, match="no such file"):
-        list(documents([tmp_path / "nope"], NOW))
+        list(documents([tmp_path / "nope"], NOW, INTAKE))
 
 
-def test_json_lines_are_streamed_one_record_at_a_time(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("LANZAROTE_MAX_DOCUMENT_BYTES", "1000")
+def test_json_lines_are_streamed_one_record_at_a_time(tmp_path: Path) -> None:
     lines = tmp_path / "layers.jsonl"
     records = [json.dumps({"clearing_house_for": {"source": "ncmec", "source_id": str(i)}, "layer": {}})
                for i in range(100)]
     lines.write_text("\n".join(records) + "\n" + json.dumps({"x": "y" * 2000}) + "\n")
-    found = list(documents([lines], NOW))
+    found = list(documents([lines], NOW, replace(INTAKE, max_document_bytes=1000)))
     assert sum(isinstance(d, Document) for d in found) == 100  # the whole file is far over the limit; lines are not
     (refused,) = [d for d in found if isinstance(d, QuarantineEntry)]
     assert refused.location.endswith("layers.jsonl:101") and "larger than the limit" in refused.reason
@@ -108,7 +109,7 @@ def test_many_entries_of_exactly_a_megabyte_are_refused_as_a_bomb(tmp_path: Path
         for k in range(300):
             zf.writestr(f"r{k:03d}.json", b" " * 1_000_000)
     assert archive.stat().st_size < 400_000  # 300 MB inflated from a few hundred kilobytes
-    found = list(documents([archive], NOW))
+    found = list(documents([archive], NOW, INTAKE))
     assert len(found) == 300 and all(isinstance(d, QuarantineEntry) and "zip bomb" in d.reason for d in found)
 
 
@@ -134,7 +135,7 @@ def test_an_archive_whose_entries_share_their_data_is_refused_as_a_whole(tmp_pat
     with zipfile.ZipFile(archive) as zf:
         infos = zf.infolist()
     assert len(infos) == 400 and all(i.file_size / i.compress_size < 200 for i in infos)
-    found = list(documents([archive], NOW))
+    found = list(documents([archive], NOW, INTAKE))
     bombs = [d for d in found if isinstance(d, QuarantineEntry) and "the rest of it is refused as a likely zip bomb"
              in d.reason]
     assert len(found) == 400 and len(bombs) > 300  # the first few entries are read (and their names checked)
@@ -147,16 +148,14 @@ def test_zip_entry_dates_never_become_a_receipt_time_beyond_plausibility(tmp_pat
                            ("c.json", (2026, 11, 20, 9, 30, 0))):
             info = zipfile.ZipInfo(name, date_time=when)
             zf.writestr(info, json.dumps({"source": "citizen", "source_id": name, "origin": "citizen"}))
-    rows = read_chunk(list(documents([archive], NOW)), NOW)
+    rows = read_chunk(list(documents([archive], NOW, INTAKE)), NOW, INTAKE)
     received = {r.source_id: r.received_at for r in rows}  # type: ignore[union-attr]
     assert received == {"a.json": NOW, "b.json": NOW, "c.json": datetime(2026, 11, 20, 9, 30, tzinfo=UTC)}
 
 
-def test_a_single_line_larger_than_the_limit_is_refused_without_being_held_whole(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_single_line_larger_than_the_limit_is_refused_without_being_held_whole(tmp_path: Path) -> None:
     import tracemalloc
 
-    monkeypatch.setenv("LANZAROTE_MAX_DOCUMENT_BYTES", "1000000")
     lines = tmp_path / "one-line.jsonl"
     head = b'{"source": "citizen", "source_id": "big", "additional_info": "'
     with lines.open("wb") as fh:
@@ -165,7 +164,7 @@ def test_a_single_line_larger_than_the_limit_is_refused_without_being_held_whole
             fh.write(b"x" * 1_000_000)
         fh.write(b'"}\n{"source": "citizen", "source_id": "next", "origin": "citizen"}\n')
     tracemalloc.start()
-    found = list(documents([lines], NOW))
+    found = list(documents([lines], NOW, replace(INTAKE, max_document_bytes=1_000_000)))
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
     assert isinstance(found[0], QuarantineEntry) and "larger than the limit" in found[0].reason

@@ -12,9 +12,10 @@ from lanzarote.media import categories
 from lanzarote.media import library as library_module
 from lanzarote.media.formats import Entry, Malformed, read_vics
 from lanzarote.media.hashing import hash_file
-from lanzarote.media.library import HashLibrary
-from lanzarote.model.media import HashType, Verdict
+from lanzarote.media.library import HashLibrary, Matcher
+from lanzarote.model.media import FileVerdict, HashType, Verdict
 from lanzarote.model.report import FileDetail, FileHash, Report
+from tests.stage_settings import MATCH
 
 PDQ_REF = Path(__file__).resolve().parents[3] / "shared" / "data" / "pdq-reference"
 MD5_A = "0" * 31 + "a"
@@ -44,7 +45,7 @@ def _report(*files: tuple[str, list[tuple[str, str]]]) -> Report:
 
 @pytest.fixture
 def lib(tmp_path: Path) -> HashLibrary:
-    return HashLibrary(tmp_path / "hashlists")
+    return HashLibrary(tmp_path / "hashlists", MATCH)
 
 
 def test_vics_entries_with_nested_files_pdq_and_opaque_photodna(tmp_path: Path) -> None:
@@ -202,6 +203,27 @@ def test_flood_flag_after_many_files(lib: HashLibrary, tmp_path: Path, monkeypat
     flags = [matcher.report_verdicts(_report(("f", [("MD5", MD5_A)])))[0].matches[0].flood_flagged
              for _ in range(5)]
     assert flags == [False, False, False, True, True]
+
+
+def test_a_later_run_counts_on_from_the_files_settled_before(lib: HashLibrary, tmp_path: Path,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """So a run killed and run again flags what one run would have flagged."""
+    monkeypatch.setattr(library_module, "FLOOD_MATCHES", 3)
+    path = tmp_path / "t.txt"
+    path.write_text(MD5_A + "\n")
+    lib.import_list(path, "t", "text")
+    report = _report(("f", [("MD5", MD5_A)]))
+
+    def settle(matcher: Matcher, owner: str) -> tuple[FileVerdict, ...]:
+        return tuple(matcher.flag_floods(matcher.batch_report_matches([report])[0], owner=owner))
+
+    first = lib.matcher()
+    stored = {f"r{i}": settle(first, f"r{i}") for i in range(4)}
+    assert [v[0].matches[0].flood_flagged for v in stored.values()] == [False, False, False, True]
+    later = lib.matcher()
+    for owner, verdicts in stored.items():
+        later.trust_settled(owner, verdicts)
+    assert [settle(later, owner)[0].matches[0].flood_flagged for owner in ("r4", "r1", "r3")] == [True, False, True]
 
 
 def test_scanned_image_matches_through_dihedral_and_quality_gate(lib: HashLibrary, tmp_path: Path) -> None:

@@ -16,6 +16,7 @@ from lanzarote.cli import app
 from lanzarote.media.hashing import hash_file
 from lanzarote.media.library import HashLibrary
 from lanzarote.media.scan import scan, summary_path
+from tests.stage_settings import MATCH, SCAN
 
 DATA = Path(__file__).resolve().parents[3] / "shared" / "data"
 BRIDGE = DATA / "pdq-reference" / "bridge-mods"
@@ -36,7 +37,7 @@ def _seized(tmp_path: Path) -> Path:
 
 
 def _library(tmp_path: Path) -> HashLibrary:
-    lib = HashLibrary(tmp_path / "lists")
+    lib = HashLibrary(tmp_path / "lists", MATCH)
     bridge = hash_file(BRIDGE / "aaa-orig.jpg")
     (tmp_path / "te.csv").write_text(f"{bridge.pdq},bridge-1,series-b\n")
     lib.import_list(tmp_path / "te.csv", "te", "te")
@@ -49,7 +50,7 @@ def test_scan_walks_folders_and_archives_and_lists_unreadable_files(tmp_path: Pa
     root = _seized(tmp_path)
     out = tmp_path / "result.jsonl"
     before = sorted(p.relative_to(root) for p in root.rglob("*"))
-    summary = scan(root, out, _library(tmp_path).matcher(), workers=2)
+    summary = scan(root, out, _library(tmp_path).matcher(), SCAN, workers=2)
     records = {Path(r["path"]).name if "!" not in r["path"] else r["path"].split("!")[1]: r
                for r in map(json.loads, out.read_text().splitlines())}
     assert set(records) == {"holiday.jpg", "wee", "broken.png", "DCIM/shrink.jpg", "DCIM/c.png"}
@@ -67,8 +68,8 @@ def test_scan_walks_folders_and_archives_and_lists_unreadable_files(tmp_path: Pa
 def test_scan_in_one_process_gives_the_same_lines(tmp_path: Path) -> None:
     root = _seized(tmp_path)
     matcher = _library(tmp_path).matcher()
-    scan(root, tmp_path / "a.jsonl", matcher, workers=1)
-    scan(root, tmp_path / "b.jsonl", _library(tmp_path).matcher(), workers=2)
+    scan(root, tmp_path / "a.jsonl", matcher, SCAN, workers=1)
+    scan(root, tmp_path / "b.jsonl", _library(tmp_path).matcher(), SCAN, workers=2)
     assert (tmp_path / "a.jsonl").read_text() == (tmp_path / "b.jsonl").read_text()
 
 
@@ -105,7 +106,7 @@ def test_a_folder_that_cannot_be_listed_is_reported_unreadable(tmp_path: Path,
         return real_walk(top)
 
     monkeypatch.setattr(os, "walk", walk)
-    summary = scan(root, tmp_path / "r.jsonl", _library(tmp_path).matcher(), workers=1)
+    summary = scan(root, tmp_path / "r.jsonl", _library(tmp_path).matcher(), SCAN, workers=1)
     assert str(root / "locked") in summary.unreadable
     assert summary.files == 6
 

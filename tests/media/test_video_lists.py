@@ -10,6 +10,7 @@ from lanzarote.media.hashing import FileHashes, hash_file
 from lanzarote.media.library import HashLibrary
 from lanzarote.model.media import HashType, Verdict
 from lanzarote.model.report import FileDetail, FileHash, Report
+from tests.stage_settings import MATCH
 
 VIDEOS = Path(__file__).resolve().parents[3] / "shared" / "data" / "video-reference"
 
@@ -32,7 +33,7 @@ def test_listed_video_matches_its_reencoding_and_nothing_else(clips: dict[str, F
         f"chair,VPDQ,{_frames(chair)},B1\n"
         f"pattern,vpdq,{_frames(clips['pattern-sd-grey-bar'])},\n"
     )
-    library = HashLibrary(tmp_path / "lists")
+    library = HashLibrary(tmp_path / "lists", MATCH)
     summary = library.import_list(tmp_path / "videos.csv", "videos", "ncmec")
     assert summary.read == 2 and summary.malformed == 0
     matcher = library.matcher()
@@ -54,7 +55,7 @@ def test_a_short_clip_is_not_enough_when_most_of_its_frames_differ(clips: dict[s
     chair = clips["chair-orig-22-sd-bar"]
     mixed = [f.pdq for f in chair.vpdq[:3]] + [f.pdq for f in clips["pattern-sd-grey-bar"].vpdq]
     (tmp_path / "videos.txt").write_text(f"vpdq:{_frames(chair)}\n")
-    library = HashLibrary(tmp_path / "lists")
+    library = HashLibrary(tmp_path / "lists", MATCH)
     library.import_list(tmp_path / "videos.txt", "videos", "text")
     report = Report(source="ncmec", source_id="1", files=(
         FileDetail(file_id="f", hashes=(FileHash(type="vpdq", value=",".join(mixed)),)),))

@@ -19,6 +19,7 @@ from lanzarote.store import reports as store_reports
 from lanzarote.store.db import session
 from lanzarote.store.ingest import ReportRow
 from tests.samples import file_details_xml, report_xml
+from tests.stage_settings import INTAKE
 
 
 def at_every_limit() -> dict[str, object]:
@@ -77,7 +78,7 @@ def test_a_record_the_store_refuses_costs_only_itself(engine: Engine) -> None:
 
     # past what intake lets through: converting it to UTC overflows, on either engine
     beyond = datetime(9999, 12, 31, 23, 59, tzinfo=timezone(-timedelta(hours=5)))
-    counts = _Writer(engine, run, now).write([row("a", now), row("b", beyond), row("c", now)])
+    counts = _Writer(engine, run, now, INTAKE).write([row("a", now), row("b", beyond), row("c", now)])
     assert (counts.new, counts.quarantined) == (2, 1)
     with session(engine) as s:
         entry, = store_quarantine.entries(s)

@@ -162,3 +162,34 @@ def test_the_queue_lists_reports_not_ranked_yet_oldest_first(engine: Engine, tmp
         items = store_reports.queue(s, limit=None)
     assert [i.report_id for i in items] == ["90000040", "90000042", "90000041"]
     assert items[0].tier is None and items[0].linked_reports is None
+
+
+def test_a_later_file_details_or_layer_is_a_new_version_and_the_earlier_is_kept(engine: Engine,
+                                                                                tmp_path: Path) -> None:
+    def layer(country: str) -> str:
+        return json.dumps({"clearing_house_for": {"source": "ncmec", "source_id": "90000007"},
+                           "layer": {"country": country}}) + "\n"
+
+    first, second = tmp_path / "first", tmp_path / "second"
+    first.mkdir()
+    second.mkdir()
+    (first / "90000007.xml").write_bytes(report_xml())
+    (first / "f1.xml").write_bytes(file_details_xml("90000007", "f1", md5="0" * 32))
+    (first / "layers.jsonl").write_text(layer("DE"))
+    (second / "f1.xml").write_bytes(file_details_xml("90000007", "f1", md5="1" * 32))
+    (second / "layers.jsonl").write_text(layer("AT"))
+    ingest(engine, [first], workers=1)
+    summary = ingest(engine, [second], workers=1)
+    again = ingest(engine, [second], workers=1)
+    assert (summary.counts.files, summary.counts.layers) == (1, 1)
+    assert (again.counts.files, again.counts.files_unchanged, again.counts.layers) == (0, 1, 0)
+    with session(engine) as s:
+        stored = store_reports.get_report(s, "90000007")
+        parts = store_reports.part_versions_of(s, "ncmec/90000007")
+        earlier = s.execute(select(schema.report_file_versions.c.document)).scalar_one()
+    (f1,) = stored.report.files
+    assert [h.value for h in f1.hashes] == ["1" * 32]  # the current one is read
+    assert stored.report.clearing_house is not None and stored.report.clearing_house.country == "AT"
+    assert stored.version == 1  # the report's own document did not change
+    assert [v for v, _, _ in parts.files["f1"]] == [1, 2] and [v for v, _, _ in parts.clearing_house] == [1, 2]
+    assert len({h for _, _, h in parts.files["f1"]}) == 2 and '"0000000000' in earlier  # the first kept as it was

@@ -6,24 +6,27 @@ from __future__ import annotations
 import csv
 import io
 import json
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
-import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from lanzarote.intake.documents import Document
+from lanzarote.intake.settings import IntakeSettings
 from lanzarote.model.quarantine import QuarantineEntry
 from lanzarote.takedown.model import Assessment
 from lanzarote.takedown.read import Accepted, read_document, read_paths
+from tests.stage_settings import INTAKE
 from tests.takedown.fixtures import SHA1, url_report, write_jsonl
 
 NOW = datetime(2026, 12, 1, tzinfo=UTC)
 
 
-def _read(*paths: Path, hotline: str | None = None) -> tuple[list[Accepted], list[QuarantineEntry]]:
-    results = list(read_paths(list(paths), NOW, hotline))
+def _read(*paths: Path, hotline: str | None = None, limits: IntakeSettings = INTAKE
+          ) -> tuple[list[Accepted], list[QuarantineEntry]]:
+    results = list(read_paths(list(paths), NOW, limits, hotline))
     return ([r for r in results if isinstance(r, Accepted)], [r for r in results if isinstance(r, QuarantineEntry)])
 
 
@@ -104,16 +107,14 @@ def test_a_csv_without_the_columns_it_needs_says_which(tmp_path: Path) -> None:
     assert "reference, url, reported_at, hotline" in quarantined[0].reason
 
 
-def test_documents_past_the_size_limit_and_other_files_are_refused(tmp_path: Path,
-                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("LANZAROTE_MAX_DOCUMENT_BYTES", "1000")
+def test_documents_past_the_size_limit_and_other_files_are_refused(tmp_path: Path) -> None:
     big = tmp_path / "big.csv"
     big.write_text(CSV_HEAD + ("LV-1,http://files.example.org/1,Baseline,2026-11-02,,,,\n" * 50))
     latin = tmp_path / "latin.json"
     latin.write_bytes(b'{"url": "\xe9"}')
     other = tmp_path / "notes.txt"
     other.write_text("hello")
-    _, quarantined = _read(big, latin, other)
+    _, quarantined = _read(big, latin, other, limits=replace(INTAKE, max_document_bytes=1000))
     assert ["larger than the limit" in quarantined[0].reason, "not UTF-8" in quarantined[1].reason,
             "not a URL report file" in quarantined[2].reason] == [True, True, True]
 
@@ -130,7 +131,7 @@ def test_a_json_document_may_hold_a_list(tmp_path: Path) -> None:
 @settings(max_examples=300, deadline=None)
 def test_no_bytes_crash_the_readers(content: bytes, name: str) -> None:
     """Whatever arrives, every result is a report or a quarantine entry with a reason."""
-    for result in read_document(Document(name, content), NOW, "LV-DROSSINTERNETS"):
+    for result in read_document(Document(name, content), NOW, INTAKE, "LV-DROSSINTERNETS"):
         assert isinstance(result, Accepted) or (isinstance(result, QuarantineEntry) and result.reason)
 
 
@@ -145,6 +146,6 @@ def test_a_hostile_row_never_costs_its_neighbours(cells: list[str], where: int) 
     rows = [[f"LV-{i}", f"http://files.example.org/{i}", "Baseline", "2026-11-02", ""] for i in range(4)]
     text = buffer.getvalue() + "".join(",".join(r) + "\n" for r in rows[:where]) + ",".join(cells) + "\n" + \
         "".join(",".join(r) + "\n" for r in rows[where:])
-    results = read_document(Document("x.csv", text.encode()), NOW, "LV-DROSSINTERNETS")
+    results = read_document(Document("x.csv", text.encode()), NOW, INTAKE, "LV-DROSSINTERNETS")
     read_refs = {r.report.reference for r in results if isinstance(r, Accepted)}
     assert {f"LV-{i}" for i in range(4)} <= read_refs

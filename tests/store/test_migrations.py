@@ -126,3 +126,23 @@ def test_a_store_from_revision_0010_gets_its_clocks_next_due_and_its_packages_ou
     assert due["answer"] is not None and due["answer"].replace(tzinfo=UTC) == at + timedelta(days=1)
     assert due["mla"] is None  # chased after the chase_days setting, read from its start
     assert (outcome.package_id, outcome.arrest, outcome.decisive, outcome.outcome) == ("PKG-1", 2, 1, 1)
+
+
+def test_a_store_from_revision_0014_keeps_its_file_details_and_layers_as_their_first_versions(tmp_path: Path) -> None:
+    """0016 numbers the file details and layers stored already version 1, with no earlier versions."""
+    engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    migrate(engine, "0014_cases_web")
+    at = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
+    with engine.begin() as conn:
+        assert "version" not in {c["name"] for c in sa.inspect(conn).get_columns("report_files")}
+        conn.execute(sa.text("INSERT INTO report_files (report_key, file_id, content_sha256, received_at, document) "
+                             "VALUES ('ncmec/90000001', 'f1', :h, :at, '{}')"), {"h": "0" * 64, "at": at})
+        conn.execute(sa.text("INSERT INTO clearing_house_layers (report_key, content_sha256, received_at, document) "
+                             "VALUES ('ncmec/90000001', :h, :at, '{}')"), {"h": "1" * 64, "at": at})
+
+    migrate(engine)
+
+    with engine.connect() as conn:
+        assert [r.version for r in conn.execute(sa.select(schema.report_files))] == [1]
+        assert [r.version for r in conn.execute(sa.select(schema.clearing_house_layers))] == [1]
+        assert conn.execute(sa.select(sa.func.count()).select_from(schema.report_file_versions)).scalar() == 0
