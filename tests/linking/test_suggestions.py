@@ -52,7 +52,7 @@ def people(n_people: int = 120, n_twins: int = 15) -> tuple[list[Report], set[tu
 def test_splink_suggests_the_same_person_behind_unlinked_reports() -> None:
     reports, twins = people()
     records = [r for report in reports for r in person_records_of(report)]
-    found = suggest(records, {})
+    found = list(suggest(records, {}))
     pairs = {(x.report_a, x.report_b) for x in found}
     assert len(pairs & twins) >= 0.8 * len(twins)
     assert len(pairs & twins) >= 0.9 * len(pairs)
