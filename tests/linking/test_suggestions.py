@@ -59,6 +59,23 @@ def test_splink_suggests_the_same_person_behind_unlinked_reports() -> None:
     assert all("dob" in " ".join(x.evidence) for x in found if (x.report_a, x.report_b) in twins)
 
 
+def test_subjects_decisions_and_the_working_folder(tmp_path: Path) -> None:
+    """Pairs within one subject are not suggested, decided pairs keep their decision (rejected ones are left out),
+    and DuckDB's working folder, inside the one given, is gone afterwards."""
+    reports, twins = people()
+    pairs = sorted(twins)
+    same_subject, confirmed, rejected = pairs[0], pairs[1], pairs[2]
+    subject = {key: "S-1" for key in same_subject}
+    records = (r for report in reports
+               for r in person_records_of(report, subject.get(f"{report.source}/{report.source_id}")))
+    decided = {confirmed: SuggestionStatus.CONFIRMED, rejected: SuggestionStatus.REJECTED}
+    found = {(x.report_a, x.report_b): x for x in suggest(records, decided, folder=tmp_path, memory_mib=256)}
+    assert same_subject not in found and rejected not in found
+    assert found[confirmed].status is SuggestionStatus.CONFIRMED
+    assert sum(x.status is SuggestionStatus.OPEN for x in found.values()) >= 0.8 * len(twins) - 3
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_a_rejected_pair_is_never_suggested_again_and_a_confirmed_one_links(tmp_path: Path, engine: Engine) -> None:
     reports, twins = people()
     inbox = tmp_path / "inbox.jsonl"
