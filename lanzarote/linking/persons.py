@@ -5,10 +5,10 @@ model on DuckDB, embedded — trained without labels: u probabilities by random 
 expectation maximisation. A suggestion is never merged by itself; an analyst confirms or rejects it, and a rejected
 pair is never suggested again.
 
-Memory is bounded whatever the number of records: they go into a DuckDB database file in a working folder in
-batches, DuckDB keeps to a memory limit and spills to that folder past it, expectation maximisation trains on a
-sample of the blocked pairs, prediction runs in chunks of records, and the suggestions stream out of the database
-one by one, best first.
+Memory is bounded whatever the number of records: they go into the engine (a DuckDB database file, or Spark in
+local mode: person_engines) in a working folder in batches, the engine keeps to a memory limit and spills to that
+folder past it, expectation maximisation trains on a sample of the blocked pairs, prediction runs in chunks of
+records, and the suggestions stream out one by one, best first.
 """
 
 from __future__ import annotations
@@ -19,9 +19,8 @@ import tempfile
 import unicodedata
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, fields
-from itertools import islice
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from lanzarote.model.linking import Suggestion, SuggestionStatus
 from lanzarote.model.report import PartyRole, Report
@@ -30,17 +29,11 @@ MIN_RECORDS = 50
 """Below this many person records there is too little to train on without labels: no suggestions."""
 THRESHOLD = 0.9
 MEMORY_MIB = 1024
-"""DuckDB's memory limit when the caller names none; past it DuckDB spills to the working folder."""
-LOAD_BATCH = 50_000
-"""Records handed to DuckDB at a time."""
+"""The engine's memory limit when the caller names none; past it the engine spills to the working folder."""
 CHUNK_RECORDS = 2_000_000
 """Prediction scores the pairs of about this many records (their left side) at a time."""
 EM_PAIRS = 2e6
 """Expectation maximisation trains on about this many blocked pairs, however many the blocking rule yields."""
-FETCH = 10_000
-
-if TYPE_CHECKING:
-    import duckdb
 
 
 @dataclass(frozen=True)
@@ -120,56 +113,32 @@ def suggest(
     threshold: float = THRESHOLD,
     folder: Path | None = None,
     memory_mib: int = MEMORY_MIB,
+    engine: str = "duckdb",
 ) -> Iterator[Suggestion]:
     """Pairs of reports whose people probably are the same, with the evidence, best first; decided pairs keep their
     decision and rejected ones are left out.
 
-    Pairs already in one subject (linked by strong identifiers) are left out: there is nothing to suggest. DuckDB
-    works in a temporary folder inside `folder` (the system's temporary folder when None), removed at the end, and
-    keeps to `memory_mib` MiB.
+    Pairs already in one subject (linked by strong identifiers) are left out: there is nothing to suggest. The
+    engine (`duckdb` or `spark`, see person_engines) works in a temporary folder inside `folder` (the system's
+    temporary folder when None), removed at the end, and keeps to `memory_mib` MiB.
     """
+    from lanzarote.linking import person_engines
+
     with tempfile.TemporaryDirectory(prefix="persons-", dir=folder) as work:
-        con = _connect(Path(work), memory_mib)
+        backend = person_engines.engine(engine, Path(work), memory_mib)
         try:
-            count = _load(con, records)
+            count = backend.load(records)
             if count >= MIN_RECORDS:
-                yield from _suggestions(con, _predictions(con, count, threshold), decided)
+                predictions = _predictions(backend.db_api, count, threshold)
+                yield from _suggestions(backend.rows(BEST_PAIRS.format(predictions=predictions)), decided)
         finally:
-            con.close()
+            backend.close()
 
 
-def _connect(work: Path, memory_mib: int) -> duckdb.DuckDBPyConnection:
-    import duckdb
-
-    con = duckdb.connect(str(work / "persons.duckdb"))
-    con.execute(f"set memory_limit = '{int(memory_mib)}MiB'")
-    con.execute(f"set temp_directory = '{work / 'spill'}'")
-    con.execute("set preserve_insertion_order = false")
-    return con
-
-
-def _load(con: duckdb.DuckDBPyConnection, records: Iterable[PersonRecord]) -> int:
-    """Copy the records into the table person_records, a batch at a time; returns how many."""
-    import pyarrow as pa
-
-    schema = pa.schema([(name, pa.string()) for name in FIELDS])
-    con.execute(f"create table person_records ({', '.join(f'{name} varchar' for name in FIELDS)})")
-    count = 0
-    it = iter(records)
-    while batch := list(islice(it, LOAD_BATCH)):
-        arrow_batch = pa.table([[getattr(r, name) for r in batch] for name in FIELDS], schema=schema)
-        con.register("person_batch", arrow_batch)
-        con.execute("insert into person_records select * from person_batch")
-        con.unregister("person_batch")
-        count += len(batch)
-    return count
-
-
-def _predictions(con: duckdb.DuckDBPyConnection, count: int, threshold: float) -> str:
+def _predictions(db_api: Any, count: int, threshold: float) -> str:
     """Train the model on the records and score their blocked pairs; returns the table of pairs above `threshold`."""
-    from splink import DuckDBAPI, Linker, block_on
+    from splink import Linker, block_on
 
-    db_api = DuckDBAPI(con)
     linker = Linker(db_api.register("person_records"), _settings(), log_level=logging.ERROR)
     # the prior: how often two random records are the same person, from pairs that agree on everything strong
     linker.training.estimate_probability_two_random_records_match(
@@ -186,28 +155,33 @@ def _predictions(con: duckdb.DuckDBPyConnection, count: int, threshold: float) -
     return str(predictions.physical_name)
 
 
-def _suggestions(con: duckdb.DuckDBPyConnection, predictions: str,
-                 decided: Mapping[tuple[str, str], SuggestionStatus]) -> Iterator[Suggestion]:
-    """The best-scored pair of records of each pair of reports, best first, read a few thousand rows at a time."""
-    sides = ", ".join(f"l.{name} as {name}_l, r.{name} as {name}_r" for name in COMPARED)
-    cursor = con.execute(f"""
+_SIDES = ", ".join(f"l.{name} as {name}_l, r.{name} as {name}_r" for name in COMPARED)
+BEST_PAIRS = f"""
+    select report_a, report_b, probability, {", ".join(f"{n}_l, {n}_r" for n in COMPARED)} from (
         select least(l.report_key, r.report_key) as report_a, greatest(l.report_key, r.report_key) as report_b,
-               round(p.match_probability, 4) as probability, {sides}
-        from {predictions} p
+               round(p.match_probability, 4) as probability, {_SIDES},
+               row_number() over (partition by least(l.report_key, r.report_key),
+                                               greatest(l.report_key, r.report_key)
+                                  order by p.match_probability desc, p.unique_id_l, p.unique_id_r) as rank
+        from {{predictions}} p
         join person_records l on l.unique_id = p.unique_id_l
         join person_records r on r.unique_id = p.unique_id_r
         where l.report_key <> r.report_key and not coalesce(l.subject = r.subject, false)
-        qualify row_number() over (partition by report_a, report_b
-                                   order by p.match_probability desc, p.unique_id_l, p.unique_id_r) = 1
-        order by probability desc, report_a, report_b""")
-    while rows := cursor.fetchmany(FETCH):
-        for row in rows:
-            pair = (str(row[0]), str(row[1]))
-            status = decided.get(pair, SuggestionStatus.OPEN)
-            if status is SuggestionStatus.REJECTED:
-                continue
-            values = row[3:]
-            evidence = tuple(f"{name}: {values[2 * i]}" for i, name in enumerate(COMPARED)
-                             if values[2 * i] and values[2 * i] == values[2 * i + 1])
-            yield Suggestion(report_a=pair[0], report_b=pair[1], probability=float(row[2]), evidence=evidence,
-                             status=status)
+    ) best
+    where rank = 1
+    order by probability desc, report_a, report_b"""
+"""The best-scored pair of records of each pair of reports in different reports and subjects, best first."""
+
+
+def _suggestions(rows: Iterable[tuple[Any, ...]],
+                 decided: Mapping[tuple[str, str], SuggestionStatus]) -> Iterator[Suggestion]:
+    for row in rows:
+        pair = (str(row[0]), str(row[1]))
+        status = decided.get(pair, SuggestionStatus.OPEN)
+        if status is SuggestionStatus.REJECTED:
+            continue
+        values = row[3:]
+        evidence = tuple(f"{name}: {values[2 * i]}" for i, name in enumerate(COMPARED)
+                         if values[2 * i] and values[2 * i] == values[2 * i + 1])
+        yield Suggestion(report_a=pair[0], report_b=pair[1], probability=float(row[2]), evidence=evidence,
+                         status=status)
