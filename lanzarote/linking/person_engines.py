@@ -7,6 +7,7 @@ rows of a query.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Iterator
 from dataclasses import fields
 from itertools import islice
@@ -95,6 +96,7 @@ class SparkEngine:
     """Spark in local mode, on all cores; the driver's heap is the memory limit, and shuffles spill to `work`."""
 
     def __init__(self, work: Path, memory_mib: int) -> None:
+        os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")  # local mode talks to itself on loopback only
         from pyspark.sql import SparkSession
         from splink.backends.spark import SparkAPI, similarity_jar_location
 
@@ -109,6 +111,7 @@ class SparkEngine:
                       .config("spark.driver.bindAddress", "127.0.0.1")
                       .config("spark.jars", similarity_jar_location())
                       .getOrCreate())
+        self.spark.sparkContext.setLogLevel("ERROR")
         self.spark.sparkContext.setCheckpointDir(str(work / "checkpoints"))
         self.db_api = SparkAPI(spark_session=self.spark, num_partitions_on_repartition=8)  # type: ignore[no-untyped-call]
 

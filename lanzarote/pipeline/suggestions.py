@@ -21,13 +21,14 @@ from lanzarote.store.db import session
 def run(engine: Engine, progress: Callable[[int], None] | None = None) -> int:
     """Suggest pairs of reports whose people look the same (and are not linked yet); returns how many are new.
 
-    Records are read from the store a batch at a time into person matching's own database (in the data folder,
-    within the memory limit `person_matching_memory_mib`), and its suggestions are saved a batch at a time.
+    Records are read from the store a batch at a time into person matching's engine (working in the data folder,
+    within `person_matching_memory_mib`), and its suggestions are saved a batch at a time.
     """
     with session(engine) as s:
         decided = store_state.decisions(s)
     found = suggest(_records(engine, progress), decided, folder=config.data_dir(),
-                    memory_mib=int(config.get("person_matching_memory_mib")))
+                    memory_mib=int(config.get("person_matching_memory_mib")),
+                    engine=str(config.get("person_matching_engine")))
     batch = int(config.get("batch_size"))
     new = 0
     while chunk := list(islice(found, batch)):

@@ -6,8 +6,10 @@ import random
 from datetime import date
 from pathlib import Path
 
+import pytest
 from sqlalchemy import Engine
 
+from lanzarote.errors import ConfigurationError
 from lanzarote.intake.dates import parse_date
 from lanzarote.linking.persons import person_records_of, suggest
 from lanzarote.model.linking import IdentifierKind, SuggestionStatus
@@ -74,6 +76,25 @@ def test_subjects_decisions_and_the_working_folder(tmp_path: Path) -> None:
     assert found[confirmed].status is SuggestionStatus.CONFIRMED
     assert sum(x.status is SuggestionStatus.OPEN for x in found.values()) >= 0.8 * len(twins) - 3
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.spark
+def test_spark_in_local_mode_suggests_what_duckdb_does(tmp_path: Path) -> None:
+    """The optional engine for global re-runs (pip install -e '.[spark]', a Java 17): the same model, the same
+    suggestions."""
+    pytest.importorskip("pyspark")
+    reports, twins = people()
+    records = [r for report in reports for r in person_records_of(report)]
+    on_spark = list(suggest(records, {}, folder=tmp_path, engine="spark"))
+    on_duckdb = list(suggest(records, {}, folder=tmp_path))
+    assert {(x.report_a, x.report_b) for x in on_spark} == {(x.report_a, x.report_b) for x in on_duckdb}
+    assert len({(x.report_a, x.report_b) for x in on_spark} & twins) >= 0.8 * len(twins)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_an_unknown_engine_is_one_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(ConfigurationError, match="engine 'hadoop' is unknown"):
+        list(suggest([], {}, folder=tmp_path, engine="hadoop"))
 
 
 def test_a_rejected_pair_is_never_suggested_again_and_a_confirmed_one_links(tmp_path: Path, engine: Engine) -> None:
