@@ -46,6 +46,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("pdq_min_quality", 50, "PDQ hashes of lower quality never match."),
     Setting("vpdq_match_fraction", 0.8, "Share of a video's frames that must match for a vPDQ match."),
     Setting("ip_link_window_minutes", 60, "An IP address links two reports only within this many minutes."),
+    Setting("person_matching_memory_mib", 1024, "Memory (MiB) person matching's engine may use; past it the engine "
+            "spills to a temporary folder in the data folder."),
+    Setting("person_matching_engine", "duckdb", "Where person matching computes: `duckdb` (embedded) or `spark` "
+            "(local mode, for global re-runs; needs the `spark` extra and a Java 17)."),
     Setting("identifier_fanout_limit", 50, "An identifier seen in more reports than this stops linking."),
     Setting("host", "127.0.0.1", "Address the web app listens on."),
     Setting("port", 8000, "Port the web app listens on."),

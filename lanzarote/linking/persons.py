@@ -4,14 +4,22 @@ Person records (name, date of birth, city, postal code, screen name) are compare
 model on DuckDB, embedded — trained without labels: u probabilities by random sampling, m probabilities by
 expectation maximisation. A suggestion is never merged by itself; an analyst confirms or rejects it, and a rejected
 pair is never suggested again.
+
+Memory is bounded whatever the number of records: they go into the engine (a DuckDB database file, or Spark in
+local mode: person_engines) in a working folder in batches, the engine keeps to a memory limit and spills to that
+folder past it, expectation maximisation trains on a sample of the blocked pairs, prediction runs in chunks of
+records, and the suggestions stream out one by one, best first.
 """
 
 from __future__ import annotations
 
 import logging
+import math
+import tempfile
 import unicodedata
-from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, fields
+from pathlib import Path
 from typing import Any
 
 from lanzarote.model.linking import Suggestion, SuggestionStatus
@@ -20,6 +28,12 @@ from lanzarote.model.report import PartyRole, Report
 MIN_RECORDS = 50
 """Below this many person records there is too little to train on without labels: no suggestions."""
 THRESHOLD = 0.9
+MEMORY_MIB = 1024
+"""The engine's memory limit when the caller names none; past it the engine spills to the working folder."""
+CHUNK_RECORDS = 2_000_000
+"""Prediction scores the pairs of about this many records (their left side) at a time."""
+EM_PAIRS = 2e6
+"""Expectation maximisation trains on about this many blocked pairs, however many the blocking rule yields."""
 
 
 @dataclass(frozen=True)
@@ -32,6 +46,12 @@ class PersonRecord:
     city: str | None
     postcode: str | None
     screen_name: str | None
+    subject: str | None = None
+    """The subject the report already belongs to (strong identifiers): pairs within one subject are not suggested."""
+
+
+FIELDS = tuple(f.name for f in fields(PersonRecord))
+COMPARED = ("first_name", "surname", "dob", "city", "postcode", "screen_name")
 
 
 def _clean(value: str | None) -> str | None:
@@ -43,7 +63,7 @@ def _clean(value: str | None) -> str | None:
     return " ".join(plain.replace("-", " ").split()) or None
 
 
-def person_records_of(report: Report) -> list[PersonRecord]:
+def person_records_of(report: Report, subject: str | None = None) -> list[PersonRecord]:
     """One record per reported person that has a name, a date of birth or a screen name."""
     key = f"{report.source}/{report.source_id}"
     records = []
@@ -55,7 +75,7 @@ def person_records_of(report: Report) -> list[PersonRecord]:
             dob=party.date_of_birth.isoformat() if party.date_of_birth else None,
             city=_clean(address.city if address else None),
             postcode=(address.postal_code or "").replace(" ", "").upper() or None if address else None,
-            screen_name=_clean(party.screen_name),
+            screen_name=_clean(party.screen_name), subject=subject,
         )
         if record.surname or record.dob or record.screen_name:
             records.append(record)
@@ -85,53 +105,83 @@ def _settings() -> Any:
     )
 
 
+
 def suggest(
-    records: Sequence[PersonRecord],
+    records: Iterable[PersonRecord],
     decided: Mapping[tuple[str, str], SuggestionStatus],
     *,
     threshold: float = THRESHOLD,
-    subject_of: Mapping[str, str | None] | None = None,
-) -> list[Suggestion]:
-    """Pairs of reports whose people probably are the same, with the evidence; decided pairs keep their decision.
+    folder: Path | None = None,
+    memory_mib: int = MEMORY_MIB,
+    engine: str = "duckdb",
+) -> Iterator[Suggestion]:
+    """Pairs of reports whose people probably are the same, with the evidence, best first; decided pairs keep their
+    decision and rejected ones are left out.
 
-    Pairs already in one subject (linked by strong identifiers) are left out: there is nothing to suggest.
+    Pairs already in one subject (linked by strong identifiers) are left out: there is nothing to suggest. The
+    engine (`duckdb` or `spark`, see person_engines) works in a temporary folder inside `folder` (the system's
+    temporary folder when None), removed at the end, and keeps to `memory_mib` MiB.
     """
-    if len(records) < MIN_RECORDS:
-        return []
-    from splink import DuckDBAPI, Linker, block_on
+    from lanzarote.linking import person_engines
 
-    db_api = DuckDBAPI()
-    table = db_api.register([asdict(r) for r in records])
-    linker = Linker(table, _settings(), log_level=logging.ERROR)
+    with tempfile.TemporaryDirectory(prefix="persons-", dir=folder) as work:
+        backend = person_engines.engine(engine, Path(work), memory_mib)
+        try:
+            count = backend.load(records)
+            if count >= MIN_RECORDS:
+                predictions = _predictions(backend.db_api, count, threshold)
+                yield from _suggestions(backend.rows(BEST_PAIRS.format(predictions=predictions)), decided)
+        finally:
+            backend.close()
+
+
+def _predictions(db_api: Any, count: int, threshold: float) -> str:
+    """Train the model on the records and score their blocked pairs; returns the table of pairs above `threshold`."""
+    from splink import Linker, block_on
+
+    linker = Linker(db_api.register("person_records"), _settings(), log_level=logging.ERROR)
     # the prior: how often two random records are the same person, from pairs that agree on everything strong
     linker.training.estimate_probability_two_random_records_match(
         [block_on("first_name", "surname", "dob"), block_on("screen_name")], recall=0.7)
     linker.training.estimate_u_using_random_sampling(max_pairs=2e6, seed=1)
     for rule in (block_on("surname", "dob"), block_on("first_name", "city")):
         try:
-            linker.training.estimate_parameters_using_expectation_maximisation(rule)
+            linker.training.estimate_parameters_using_expectation_maximisation(rule, max_pairs=EM_PAIRS)
         except ValueError as exc:  # a level never observed under this blocking: keep what the other rule learnt
             logging.getLogger(__name__).info("EM on %s skipped: %s", rule, exc)
-    predictions = linker.inference.predict(threshold_match_probability=threshold).as_record_list()
-    by_id = {r.unique_id: r for r in records}
-    best: dict[tuple[str, str], Suggestion] = {}
-    for row in predictions:
-        a, b = by_id[row["unique_id_l"]], by_id[row["unique_id_r"]]
-        if a.report_key == b.report_key:
-            continue
-        pair = (a.report_key, b.report_key) if a.report_key < b.report_key else (b.report_key, a.report_key)
-        if subject_of and subject_of.get(pair[0]) and subject_of.get(pair[0]) == subject_of.get(pair[1]):
-            continue
+    chunks = max(1, math.ceil(count / CHUNK_RECORDS))
+    predictions = linker.inference.predict(threshold_match_probability=threshold, num_chunks_left=chunks,
+                                           num_chunks_right=1)
+    return str(predictions.physical_name)
+
+
+_SIDES = ", ".join(f"l.{name} as {name}_l, r.{name} as {name}_r" for name in COMPARED)
+BEST_PAIRS = f"""
+    select report_a, report_b, probability, {", ".join(f"{n}_l, {n}_r" for n in COMPARED)} from (
+        select least(l.report_key, r.report_key) as report_a, greatest(l.report_key, r.report_key) as report_b,
+               round(p.match_probability, 4) as probability, {_SIDES},
+               row_number() over (partition by least(l.report_key, r.report_key),
+                                               greatest(l.report_key, r.report_key)
+                                  order by p.match_probability desc, p.unique_id_l, p.unique_id_r) as rank
+        from {{predictions}} p
+        join person_records l on l.unique_id = p.unique_id_l
+        join person_records r on r.unique_id = p.unique_id_r
+        where l.report_key <> r.report_key and not coalesce(l.subject = r.subject, false)
+    ) best
+    where rank = 1
+    order by probability desc, report_a, report_b"""
+"""The best-scored pair of records of each pair of reports in different reports and subjects, best first."""
+
+
+def _suggestions(rows: Iterable[tuple[Any, ...]],
+                 decided: Mapping[tuple[str, str], SuggestionStatus]) -> Iterator[Suggestion]:
+    for row in rows:
+        pair = (str(row[0]), str(row[1]))
         status = decided.get(pair, SuggestionStatus.OPEN)
         if status is SuggestionStatus.REJECTED:
             continue
-        evidence = tuple(
-            f"{field}: {getattr(a, field)}" for field in ("first_name", "surname", "dob", "city", "postcode",
-                                                          "screen_name")
-            if getattr(a, field) and getattr(a, field) == getattr(b, field)
-        )
-        probability = round(float(row["match_probability"]), 4)
-        if pair not in best or best[pair].probability < probability:
-            best[pair] = Suggestion(report_a=pair[0], report_b=pair[1], probability=probability,
-                                    evidence=evidence, status=status)
-    return sorted(best.values(), key=lambda s: (-s.probability, s.report_a, s.report_b))
+        values = row[3:]
+        evidence = tuple(f"{name}: {values[2 * i]}" for i, name in enumerate(COMPARED)
+                         if values[2 * i] and values[2 * i] == values[2 * i + 1])
+        yield Suggestion(report_a=pair[0], report_b=pair[1], probability=float(row[2]), evidence=evidence,
+                         status=status)

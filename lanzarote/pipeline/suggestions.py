@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
+from itertools import islice
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
@@ -18,23 +19,36 @@ from lanzarote.store.db import session
 
 
 def run(engine: Engine, progress: Callable[[int], None] | None = None) -> int:
-    """Suggest pairs of reports whose people look the same (and are not linked yet); returns how many are new."""
-    records: list[PersonRecord] = []
-    subject_of: dict[str, str | None] = {}
+    """Suggest pairs of reports whose people look the same (and are not linked yet); returns how many are new.
+
+    Records are read from the store a batch at a time into person matching's engine (working in the data folder,
+    within `person_matching_memory_mib`), and its suggestions are saved a batch at a time.
+    """
+    with session(engine) as s:
+        decided = store_state.decisions(s)
+    found = suggest(_records(engine, progress), decided, folder=config.data_dir(),
+                    memory_mib=int(config.get("person_matching_memory_mib")),
+                    engine=str(config.get("person_matching_engine")))
+    batch = int(config.get("batch_size"))
+    new = 0
+    while chunk := list(islice(found, batch)):
+        with session(engine) as s:
+            new += store_state.save_suggestions(s, [x for x in chunk if x.status is SuggestionStatus.OPEN])
+    return new
+
+
+def _records(engine: Engine, progress: Callable[[int], None] | None) -> Iterator[PersonRecord]:
+    """The person records of all stored reports, each with its report's subject, read a batch at a time."""
     after: str | None = None
     batch = int(config.get("batch_size"))
     with session(engine) as s:
         while keys := store_state.stale_keys(s, batch, after=after, everything=True):
-            for report in store_reports.assembled(s, keys).values():
-                records.extend(person_records_of(report))
-            subject_of.update(store_state.subjects_of(s, keys))
+            subject_of = store_state.subjects_of(s, keys)
+            for key, report in store_reports.assembled(s, keys).items():
+                yield from person_records_of(report, subject_of.get(key))
             after = keys[-1]
             if progress:
                 progress(len(keys))
-        decided = store_state.decisions(s)
-    found = suggest(records, decided, subject_of=subject_of)
-    with session(engine) as s:
-        return store_state.save_suggestions(s, [x for x in found if x.status is SuggestionStatus.OPEN])
 
 
 def _key(engine: Engine, report_id: str) -> str:

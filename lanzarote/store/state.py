@@ -301,8 +301,11 @@ def reasons_of(session: Session, keys: Collection[str]) -> dict[str, tuple[Reaso
 
 def save_suggestions(session: Session, found: Sequence[Suggestion]) -> int:
     """Store new suggestions; a pair already stored keeps its status (an analyst's decision is never overwritten)."""
+    if not found:
+        return 0
     sg = schema.suggestions
-    existing = {(r.report_a, r.report_b) for r in session.execute(select(sg.c.report_a, sg.c.report_b))}
+    existing = {(r.report_a, r.report_b) for r in session.execute(
+        select(sg.c.report_a, sg.c.report_b).where(sg.c.report_a.in_(sorted({x.report_a for x in found}))))}
     new = [{"report_a": x.report_a, "report_b": x.report_b, "probability": x.probability,
             "evidence": json.dumps(list(x.evidence)), "status": x.status.value}
            for x in found if (x.report_a, x.report_b) not in existing]

@@ -6,8 +6,10 @@ import random
 from datetime import date
 from pathlib import Path
 
+import pytest
 from sqlalchemy import Engine
 
+from lanzarote.errors import ConfigurationError
 from lanzarote.intake.dates import parse_date
 from lanzarote.linking.persons import person_records_of, suggest
 from lanzarote.model.linking import IdentifierKind, SuggestionStatus
@@ -52,11 +54,47 @@ def people(n_people: int = 120, n_twins: int = 15) -> tuple[list[Report], set[tu
 def test_splink_suggests_the_same_person_behind_unlinked_reports() -> None:
     reports, twins = people()
     records = [r for report in reports for r in person_records_of(report)]
-    found = suggest(records, {})
+    found = list(suggest(records, {}))
     pairs = {(x.report_a, x.report_b) for x in found}
     assert len(pairs & twins) >= 0.8 * len(twins)
     assert len(pairs & twins) >= 0.9 * len(pairs)
     assert all("dob" in " ".join(x.evidence) for x in found if (x.report_a, x.report_b) in twins)
+
+
+def test_subjects_decisions_and_the_working_folder(tmp_path: Path) -> None:
+    """Pairs within one subject are not suggested, decided pairs keep their decision (rejected ones are left out),
+    and DuckDB's working folder, inside the one given, is gone afterwards."""
+    reports, twins = people()
+    pairs = sorted(twins)
+    same_subject, confirmed, rejected = pairs[0], pairs[1], pairs[2]
+    subject = {key: "S-1" for key in same_subject}
+    records = (r for report in reports
+               for r in person_records_of(report, subject.get(f"{report.source}/{report.source_id}")))
+    decided = {confirmed: SuggestionStatus.CONFIRMED, rejected: SuggestionStatus.REJECTED}
+    found = {(x.report_a, x.report_b): x for x in suggest(records, decided, folder=tmp_path, memory_mib=256)}
+    assert same_subject not in found and rejected not in found
+    assert found[confirmed].status is SuggestionStatus.CONFIRMED
+    assert sum(x.status is SuggestionStatus.OPEN for x in found.values()) >= 0.8 * len(twins) - 3
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.spark
+def test_spark_in_local_mode_suggests_what_duckdb_does(tmp_path: Path) -> None:
+    """The optional engine for global re-runs (pip install -e '.[spark]', a Java 17): the same model, the same
+    suggestions."""
+    pytest.importorskip("pyspark")
+    reports, twins = people()
+    records = [r for report in reports for r in person_records_of(report)]
+    on_spark = list(suggest(records, {}, folder=tmp_path, engine="spark"))
+    on_duckdb = list(suggest(records, {}, folder=tmp_path))
+    assert {(x.report_a, x.report_b) for x in on_spark} == {(x.report_a, x.report_b) for x in on_duckdb}
+    assert len({(x.report_a, x.report_b) for x in on_spark} & twins) >= 0.8 * len(twins)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_an_unknown_engine_is_one_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(ConfigurationError, match="engine 'hadoop' is unknown"):
+        list(suggest([], {}, folder=tmp_path, engine="hadoop"))
 
 
 def test_a_rejected_pair_is_never_suggested_again_and_a_confirmed_one_links(tmp_path: Path, engine: Engine) -> None:
