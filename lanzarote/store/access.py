@@ -16,6 +16,7 @@ from datetime import UTC, datetime, timedelta
 from argon2 import PasswordHasher
 from argon2.exceptions import VerificationError, VerifyMismatchError
 from sqlalchemy import Boolean, Column, DateTime, ForeignKey, Integer, Select, String, Table, insert, select, update
+from sqlalchemy import false as sql_false
 from sqlalchemy.orm import Session
 
 from lanzarote import config
@@ -72,7 +73,9 @@ users = Table(
     Column("agency", String(40), nullable=False),
     Column("active", Boolean, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("must_change_password", Boolean, nullable=False, server_default=sql_false()),
 )
+"""`must_change_password`: an administrator reset the password; the next login may only change it (made by 0015)."""
 
 sessions = Table(
     "sessions",
@@ -129,6 +132,8 @@ class User:
     """Signed in with an API token (not a password's session): such a user cannot make tokens."""
     address: str | None = None
     """Where the request came from (the client's address), for the audit trail; None on the command line."""
+    must_change_password: bool = False
+    """An administrator reset the password: this session may change it and nothing else."""
 
     @property
     def sees_victims(self) -> bool:
@@ -208,7 +213,8 @@ def list_agencies(s: Session) -> list[Agency]:
 def _user(row: object) -> User:
     m = row._mapping  # type: ignore[attr-defined]
     agency = _agency(row) if m.get("kind") is not None else None
-    return User(id=m["id"], username=m["username"], role=m["role"], agency=m["agency"], scope=_scope(agency))
+    return User(id=m["id"], username=m["username"], role=m["role"], agency=m["agency"], scope=_scope(agency),
+                must_change_password=bool(m.get("must_change_password", False)))
 
 
 def _users_select() -> Select[tuple[object, ...]]:
@@ -219,8 +225,7 @@ def _users_select() -> Select[tuple[object, ...]]:
 def add_user(s: Session, username: str, password: str, role: str, agency: str, now: datetime) -> User:
     if role not in ROLES:
         raise InputRejected(f"unknown role {role!r}: one of {', '.join(ROLES)}")
-    if len(password) < 12:
-        raise InputRejected("a password needs at least 12 characters")
+    _long_enough(password)
     if not username.strip() or len(username) > 100:
         raise InputRejected("a user name is 1 to 100 characters")
     if "/" in username or "\\" in username or ".." in username or any(not c.isprintable() for c in username):
@@ -235,6 +240,33 @@ def add_user(s: Session, username: str, password: str, role: str, agency: str, n
     s.execute(insert(users).values(username=username, password_hash=hashed, role=role,
                                    agency=agency.upper(), active=True, created_at=now))
     return _user(s.execute(_users_select().where(users.c.username == username)).one())
+
+
+def _long_enough(password: str) -> None:
+    if len(password) < 12:
+        raise InputRejected("a password needs at least 12 characters")
+
+
+def set_password(s: Session, user_id: int, password: str, must_change: bool) -> None:
+    """A new password (at least 12 characters, hashed with Argon2); `must_change`: the next login may only change
+    it (a password an administrator set)."""
+    _long_enough(password)
+    with _hashing():
+        hashed = _hasher.hash(password)
+    s.execute(update(users).where(users.c.id == user_id)
+              .values(password_hash=hashed, must_change_password=must_change))
+
+
+def end_sessions(s: Session, user_id: int, now: datetime, keep: str | None = None) -> tuple[int, int]:
+    """Log a user out everywhere: every session but `keep` (the one asking) ends and every API token is revoked;
+    how many of each."""
+    query = update(sessions).where(sessions.c.user_id == user_id, sessions.c.expires_at > now)
+    if keep:
+        query = query.where(sessions.c.token_sha256 != _digest(keep))
+    ended = s.execute(query.values(expires_at=datetime(2000, 1, 1, tzinfo=UTC))).rowcount  # type: ignore[attr-defined]
+    revoked = s.execute(update(api_tokens).where(api_tokens.c.user_id == user_id, api_tokens.c.revoked_at.is_(None))
+                        .values(revoked_at=now)).rowcount  # type: ignore[attr-defined]
+    return int(ended), int(revoked)
 
 
 def active_user(s: Session, username: str) -> User | None:
