@@ -26,8 +26,8 @@ def _keys(user: User) -> tuple[str, ...]:
     return (f"user:{user.username}"[:200],) + ((f"addr:{user.address}"[:200],) if user.address else ())
 
 
-def _ended(ended: tuple[int, int]) -> str:
-    return f"{ended[0]} other session(s) ended, {ended[1]} API token(s) revoked"
+def _ended(ended: tuple[int, int], other: bool) -> str:
+    return f"{ended[0]}{' other' if other else ''} session(s) ended, {ended[1]} API token(s) revoked"
 
 
 def change_password(engine: Engine, user: User, current: str, new: str, keep: str | None = None) -> tuple[int, int]:
@@ -58,7 +58,7 @@ def change_password(engine: Engine, user: User, current: str, new: str, keep: st
         ended = access.end_sessions(s, user.id, at, keep)
         logins.forget(s, _keys(user)[0])
         audit.record(s, user.username, "password_changed", f"user/{user.username}",
-                     f"from {user.address or '-'}; {_ended(ended)}", at)
+                     f"from {user.address or '-'}; {_ended(ended, other=True)}", at)
     return ended
 
 
@@ -74,5 +74,5 @@ def reset_password(s: Session, user: User, username: str) -> str:
     access.set_password(s, target.id, temporary, must_change=True)
     ended = access.end_sessions(s, target.id, at)
     audit.record(s, user.username, "password_reset", f"user/{target.username}",
-                 f"from {user.address or '-'}; {_ended(ended)}; to be changed at the next login", at)
+                 f"from {user.address or '-'}; {_ended(ended, other=False)}; to be changed at the next login", at)
     return temporary
