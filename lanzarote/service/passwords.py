@@ -54,7 +54,7 @@ def change_password(engine: Engine, user: User, current: str, new: str, keep: st
     if new == current:
         raise InputRejected("the new password must differ from the current one")
     with session(engine) as s:
-        access.set_password(s, user.id, new, must_change=False)
+        access.set_password(s, user.id, new)
         ended = access.end_sessions(s, user.id, at, keep)
         logins.forget(s, _keys(user)[0])
         audit.record(s, user.username, "password_changed", f"user/{user.username}",
@@ -64,14 +64,14 @@ def change_password(engine: Engine, user: User, current: str, new: str, keep: st
 
 def reset_password(s: Session, user: User, username: str) -> str:
     """A temporary password for a user the administrator manages (their own agency's; the hub's administrators,
-    anyone's), shown once: it must be changed at the next login. Every session and token of that user ends.
-    Audited."""
+    anyone's), shown once: it works for `TEMPORARY_PASSWORD_HOURS` and only to choose a new one. Every session and
+    token of that user ends. Audited."""
     from lanzarote.service.people import managed_user
 
     target = managed_user(s, user, username)
     temporary = secrets.token_urlsafe(15)
     at: datetime = now()
-    access.set_password(s, target.id, temporary, must_change=True)
+    access.set_password(s, target.id, temporary, reset_at=at)
     ended = access.end_sessions(s, target.id, at)
     audit.record(s, user.username, "password_reset", f"user/{target.username}",
                  f"from {user.address or '-'}; {_ended(ended, other=False)}; to be changed at the next login", at)

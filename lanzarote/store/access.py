@@ -16,7 +16,6 @@ from datetime import UTC, datetime, timedelta
 from argon2 import PasswordHasher
 from argon2.exceptions import VerificationError, VerifyMismatchError
 from sqlalchemy import Boolean, Column, DateTime, ForeignKey, Integer, Select, String, Table, insert, select, update
-from sqlalchemy import false as sql_false
 from sqlalchemy.orm import Session
 
 from lanzarote import config
@@ -31,6 +30,8 @@ SYSTEM_ROLE = "system"
 No account can be given it: it is never in `ROLES`."""
 HUB = "HUB"
 SESSION_HOURS = 10
+TEMPORARY_PASSWORD_HOURS = 24
+"""How long a password an administrator set works (to choose a new one) before it expires."""
 _hasher = PasswordHasher()
 _slots: list[threading.BoundedSemaphore] = []
 _slots_made = threading.Lock()
@@ -73,9 +74,10 @@ users = Table(
     Column("agency", String(40), nullable=False),
     Column("active", Boolean, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
-    Column("must_change_password", Boolean, nullable=False, server_default=sql_false()),
+    Column("password_reset_at", DateTime(timezone=True)),
 )
-"""`must_change_password`: an administrator reset the password; the next login may only change it (made by 0015)."""
+"""`password_reset_at`: when an administrator reset the password to a temporary one, which works for
+`TEMPORARY_PASSWORD_HOURS` and only to choose a new one (made by 0015)."""
 
 sessions = Table(
     "sessions",
@@ -132,8 +134,12 @@ class User:
     """Signed in with an API token (not a password's session): such a user cannot make tokens."""
     address: str | None = None
     """Where the request came from (the client's address), for the audit trail; None on the command line."""
-    must_change_password: bool = False
-    """An administrator reset the password: this session may change it and nothing else."""
+    password_reset_at: datetime | None = None
+    """When an administrator reset the password: until it is changed, a session may change it and nothing else."""
+
+    @property
+    def must_change_password(self) -> bool:
+        return self.password_reset_at is not None
 
     @property
     def sees_victims(self) -> bool:
@@ -214,7 +220,7 @@ def _user(row: object) -> User:
     m = row._mapping  # type: ignore[attr-defined]
     agency = _agency(row) if m.get("kind") is not None else None
     return User(id=m["id"], username=m["username"], role=m["role"], agency=m["agency"], scope=_scope(agency),
-                must_change_password=bool(m.get("must_change_password", False)))
+                password_reset_at=m.get("password_reset_at"))
 
 
 def _users_select() -> Select[tuple[object, ...]]:
@@ -247,14 +253,14 @@ def _long_enough(password: str) -> None:
         raise InputRejected("a password needs at least 12 characters")
 
 
-def set_password(s: Session, user_id: int, password: str, must_change: bool) -> None:
-    """A new password (at least 12 characters, hashed with Argon2); `must_change`: the next login may only change
-    it (a password an administrator set)."""
+def set_password(s: Session, user_id: int, password: str, reset_at: datetime | None = None) -> None:
+    """A new password (at least 12 characters, hashed with Argon2); `reset_at`: a temporary one an administrator
+    set then, which the next login may only change."""
     _long_enough(password)
     with _hashing():
         hashed = _hasher.hash(password)
     s.execute(update(users).where(users.c.id == user_id)
-              .values(password_hash=hashed, must_change_password=must_change))
+              .values(password_hash=hashed, password_reset_at=reset_at))
 
 
 def end_sessions(s: Session, user_id: int, now: datetime, keep: str | None = None) -> tuple[int, int]:

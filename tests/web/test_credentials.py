@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pyotp
 import pytest
@@ -223,3 +223,14 @@ def test_a_reset_user_is_led_to_the_password_page_and_the_command_line_resets_to
     assert page.status_code == 200 and "An administrator reset your password" in page.text
     refused = CliRunner().invoke(cli, ["--as", "fr-admin", "users", "reset-password", "de-analyst"])
     assert refused.exit_code != 0
+
+
+def test_a_temporary_password_expires_after_a_day(web: TestClient, site: Engine) -> None:
+    temporary = web.post("/api/v1/users/fr-analyst/reset-password", headers=_bearer(web, "fr-admin")
+                         ).json()["temporary_password"]
+    with session(site) as s:
+        s.execute(update(access.users).where(access.users.c.username == "fr-analyst").values(
+            password_reset_at=datetime.now(UTC) - timedelta(hours=access.TEMPORARY_PASSWORD_HOURS, minutes=1)))
+    expired = web.post("/api/v1/login", data={"username": "fr-analyst", "password": temporary})
+    assert expired.status_code == 401 and "temporary password expired" in expired.json()["detail"]
+    assert _entries(site, "login_failed")[0]["detail"] == "api from testclient: temporary password expired"

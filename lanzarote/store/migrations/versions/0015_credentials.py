@@ -1,5 +1,6 @@
 """Credentials: the second factors' TOTP secrets sealed (AES-GCM under a key derived from the secret key), and a
-password an administrator reset marked as to be changed at the next login.
+password an administrator reset to a temporary one marked with when (it expires, and must be changed at the next
+login).
 
 Revision ID: 0015_credentials
 Revises: 0014_cases_web
@@ -31,9 +32,8 @@ def _where(user_id: int) -> str:
 
 def upgrade() -> None:
     bind = op.get_bind()
-    if "must_change_password" not in {c["name"] for c in sa.inspect(bind).get_columns("users")}:
-        op.add_column("users", sa.Column("must_change_password", sa.Boolean, nullable=False,
-                                         server_default=sa.false()))
+    if "password_reset_at" not in {c["name"] for c in sa.inspect(bind).get_columns("users")}:
+        op.add_column("users", sa.Column("password_reset_at", sa.DateTime(timezone=True), nullable=True))
     with op.batch_alter_table("second_factors") as batch:
         batch.alter_column("secret", type_=sa.String(200), existing_type=sa.String(64), existing_nullable=False)
     for row in bind.execute(sa.select(_factors.c.user_id, _factors.c.secret)).all():
@@ -51,6 +51,6 @@ def downgrade() -> None:
     with op.batch_alter_table("second_factors") as batch:
         batch.alter_column("secret", type_=sa.String(64), existing_type=sa.String(200), existing_nullable=False)
     if bind.dialect.name == "sqlite":  # in place (SQLite 3.35+): a batch copy of users would break its foreign keys
-        bind.execute(sa.text("ALTER TABLE users DROP COLUMN must_change_password"))
+        bind.execute(sa.text("ALTER TABLE users DROP COLUMN password_reset_at"))
     else:
-        op.drop_column("users", "must_change_password")
+        op.drop_column("users", "password_reset_at")
