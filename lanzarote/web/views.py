@@ -222,6 +222,14 @@ def admin_disable_user(request: Request, username: str, s: Db, ctx: Ctx, user: C
     return back("/admin")
 
 
+@router.post("/admin/users/{username}/reset-password", response_class=HTMLResponse)
+def admin_reset_password(request: Request, username: str, s: Db, ctx: Ctx, user: CurrentUser, csrf: Csrf
+                         ) -> Response:
+    csrf_ok(request, ctx, csrf)
+    temporary = passwords.reset_password(s, user, username)
+    return render(request, "password_reset.html", user, username=username, temporary=temporary)
+
+
 @router.post("/admin/agencies")
 def admin_add_agency(request: Request, s: Db, ctx: Ctx, user: CurrentUser, csrf: Csrf,
                      code: Annotated[str, Form(max_length=40)], name: Annotated[str, Form(max_length=200)],

@@ -234,3 +234,14 @@ def test_a_temporary_password_expires_after_a_day(web: TestClient, site: Engine)
     expired = web.post("/api/v1/login", data={"username": "fr-analyst", "password": temporary})
     assert expired.status_code == 401 and "temporary password expired" in expired.json()["detail"]
     assert _entries(site, "login_failed")[0]["detail"] == "api from testclient: temporary password expired"
+
+
+def test_the_administration_page_resets_a_password(web: TestClient, site: Engine) -> None:
+    web.post("/login", data={"username": "fr-admin", "password": PASSWORD})
+    csrf = csrf_of(web, "/admin")
+    assert "/admin/users/fr-analyst/reset-password" in web.get("/admin").text
+    page = web.post("/admin/users/fr-analyst/reset-password", data={"csrf": csrf})
+    found = re.search(r"temporary password, shown this once: <code>(\S+)</code>", page.text)
+    assert page.status_code == 200 and found is not None
+    assert web.post("/admin/users/de-analyst/reset-password", data={"csrf": csrf}).status_code == 403
+    _bearer(web, "fr-analyst", found.group(1))
