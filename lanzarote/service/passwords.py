@@ -51,12 +51,17 @@ def change_password(engine: Engine, user: User, current: str, new: str, keep: st
                          f"from {user.address or '-'}: wrong current password" + (f"; now waits {wait:.0f} s"
                                                                                   if wait else ""), at)
         raise NotAuthenticated("the current password is wrong")
+    with session(engine) as s:  # the right password: the account starts afresh, the address gets its attempt back
+        account, *address = _keys(user)
+        if address:
+            logins.succeeded(s, account, address[0], delay(), at)
+        else:
+            logins.forget(s, account)
     if new == current:
         raise InputRejected("the new password must differ from the current one")
     with session(engine) as s:
         access.set_password(s, user.id, new)
         ended = access.end_sessions(s, user.id, at, keep)
-        logins.forget(s, _keys(user)[0])
         audit.record(s, user.username, "password_changed", f"user/{user.username}",
                      f"from {user.address or '-'}; {_ended(ended, other=True)}", at)
     return ended

@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 
 from lanzarote.cli import app as cli
 from lanzarote.errors import ConfigurationError
-from lanzarote.store import access, audit, factors, sealing
+from lanzarote.store import access, audit, factors, logins, sealing
 from lanzarote.store.db import migrate, session
 from lanzarote.web.app import create_app
 from tests.web.conftest import PASSWORD, csrf_of
@@ -155,6 +155,8 @@ def test_a_change_needs_the_current_password_and_a_different_new_one(web: TestCl
     (failed,) = _entries(site, "password_change_failed")
     assert failed["detail"] == "from testclient: wrong current password"
     assert web.get("/api/v1/queue", headers=here).status_code == 200  # nothing changed, nobody logged out
+    with session(site) as s:  # the right current password gave the account a fresh start, as a login does
+        assert logins.failures(s, "user:fr-analyst") == 0
 
 
 def test_the_command_line_changes_a_password_under_the_length_rule(web: TestClient, site: Engine) -> None:
