@@ -46,6 +46,10 @@ def _operation_id(raw: dict[str, Any], method: str, path: str) -> str:
     return str(raw["paths"][path][method]["operationId"])
 
 
+TAKE_IT = {"username": "hub-analyst"}
+"""What an analyst does with a report of the queue: takes it (the assignment's root steps keep fuzzed bodies)."""
+
+
 def _linked(raw: dict[str, Any]) -> dict[str, Any]:
     """The published schema with OpenAPI links for the analyst's round: an upload, then the queue, a report of it,
     its assignment (a report is named `source/report_id`, as the queue gives both)."""
@@ -56,9 +60,10 @@ def _linked(raw: dict[str, Any]) -> dict[str, Any]:
         ("get", "/api/v1/queue"): {
             "Report": {"operationId": _operation_id(raw, "get", report), "parameters": {"report_id": queue_item}},
             "Assign": {"operationId": _operation_id(raw, "put", report + "/assignment"),
-                       "parameters": {"report_id": queue_item}}},
+                       "parameters": {"report_id": queue_item}, "requestBody": TAKE_IT}},
         ("get", report): {"Assign": {"operationId": _operation_id(raw, "put", report + "/assignment"),
-                                     "parameters": {"report_id": "$request.path.report_id"}}},
+                                     "parameters": {"report_id": "$request.path.report_id"},
+                                     "requestBody": TAKE_IT}},
     }
     for (method, path), link in links.items():
         raw["paths"][path][method]["responses"]["200"]["links"] = link
@@ -92,7 +97,7 @@ def test_the_analysts_round_upload_queue_report_assignment_never_fails_the_serve
             case.validate_response(response, excluded_checks=[positive_data_acceptance],
                                    transport_kwargs=kwargs or None)
 
-    Round.run(settings=settings(max_examples=12, stateful_step_count=4, deadline=None,
-                                suppress_health_check=list(HealthCheck)))
+    Round.run(settings=settings(max_examples=12, stateful_step_count=4, deadline=None, derandomize=True,
+                                suppress_health_check=list(HealthCheck)))  # the same steps on every run
     assert ("GET /api/v1/reports/{report_id}", 200) in seen
     assert ("PUT /api/v1/reports/{report_id}/assignment", 200) in seen
