@@ -7,6 +7,7 @@ them all; a test fails when a setting is undocumented.
 from __future__ import annotations
 
 import os
+import secrets
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -53,7 +54,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("identifier_fanout_limit", 50, "An identifier seen in more reports than this stops linking."),
     Setting("host", "127.0.0.1", "Address the web app listens on."),
     Setting("port", 8000, "Port the web app listens on."),
-    Setting("secret_key", "", "Key that signs the forms' CSRF tokens; made up at each server start when empty."),
+    Setting("secret_key", "", "Key that signs the forms' CSRF tokens and the device cookies, and from which the key "
+            "sealing the second factors' secrets is derived; empty means secret.key in the data folder (made 0600 on "
+            "first use). Changing it makes every enrolled second factor unreadable."),
     Setting("audit_anchor_dir", "", "Folder of the audit trail's checkpoint key and checkpoints, outside the "
             "database (made 0700); empty means audit-anchor/ in the data folder."),
     Setting("clearing_house_sources", "ncmec", "Sources (comma-separated) whose reports may come with a clearing-house "
@@ -124,6 +127,24 @@ def get(name: str) -> Any:
 def data_dir() -> Path:
     """The data folder (uploads, indexes, keys), made readable by its owner only."""
     return private_dir(Path(get("data_dir")))
+
+
+def secret_key() -> str:
+    """The configured secret key, else the one kept in `secret.key` in the data folder (made on first use, 0600):
+    every server process and every restart signs and seals with the same key."""
+    configured = str(get("secret_key"))
+    if configured:
+        return configured
+    path = data_dir() / "secret.key"
+    try:
+        return path.read_text().strip()
+    except FileNotFoundError:
+        key = secrets.token_hex(32)
+        try:
+            write_private(path, key.encode(), exclusive=True)
+        except FileExistsError:  # another process made it first: use theirs
+            return path.read_text().strip()
+        return key
 
 
 def private_dir(path: Path) -> Path:

@@ -39,6 +39,11 @@ class SecondFactorNeeded(AccessDenied):
     """The user's role needs a second factor they have not enrolled: they may enrol one and nothing else."""
 
 
+class PasswordChangeNeeded(AccessDenied):
+    """An administrator reset the user's password: they may change it (and set up a second factor) and nothing
+    else."""
+
+
 class NotAuthenticated(LanzaroteError):
     http_status = 401
 

@@ -13,7 +13,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from lanzarote.api.context import Context, Ctx, CurrentUser, Db, EnrollingUser, client_address, session_token
-from lanzarote.service import User, logins
+from lanzarote.service import User, logins, passwords
 from lanzarote.service import people as service
 
 router = APIRouter(prefix="/api/v1")
@@ -77,6 +77,20 @@ def api_confirm_second_factor(body: Code, s: Db, user: EnrollingUser) -> dict[st
     return {"recovery_codes": logins.confirm_second_factor(s, user, body.code)}
 
 
+class PasswordChange(BaseModel):
+    current_password: str = Field(min_length=1, max_length=1000)
+    new_password: str = Field(min_length=12, max_length=1000, description="At least 12 characters, not the current")
+
+
+@router.post("/password", tags=["access"])
+def api_change_password(request: Request, body: PasswordChange, ctx: Ctx, user: EnrollingUser) -> dict[str, int]:
+    """Change your password (in a password's session, not with an API token): every other session of yours ends
+    and every API token of yours is revoked."""
+    ended, revoked = passwords.change_password(ctx.engine, user, body.current_password, body.new_password,
+                                               keep=session_token(request))
+    return {"sessions_ended": ended, "tokens_revoked": revoked}
+
+
 class TokenRequest(BaseModel):
     name: str = Field(min_length=1, max_length=100, description="The integration that will use it")
 
@@ -129,6 +143,14 @@ def api_disable_user(username: str, s: Db, user: CurrentUser) -> dict[str, Any]:
     """Disable a user of your agency (the hub's administrators: any): sessions and tokens stop working at once."""
     service.disable_user(s, user, username)
     return {"username": username, "active": False}
+
+
+@router.post("/users/{username}/reset-password", tags=["administration"])
+def api_reset_password(username: Annotated[str, PathParam(max_length=100)], s: Db, user: CurrentUser
+                       ) -> dict[str, Any]:
+    """Reset the password of a user of your agency (the hub's administrators: any): a temporary password, shown this
+    once, which they must change at their next login; their sessions and tokens end at once."""
+    return {"username": username, "temporary_password": passwords.reset_password(s, user, username)}
 
 
 class NewAgency(BaseModel):

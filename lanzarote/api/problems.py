@@ -12,7 +12,7 @@ from pydantic import ValidationError
 from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException
 
-from lanzarote.errors import AccessDenied, LanzaroteError, NotAuthenticated, SecondFactorNeeded
+from lanzarote.errors import AccessDenied, LanzaroteError, NotAuthenticated, PasswordChangeNeeded, SecondFactorNeeded
 from lanzarote.service.actors import refused
 
 _BODY = {"content": {"application/problem+json": {"schema": {"type": "object", "properties": {
@@ -51,8 +51,11 @@ def install(app: FastAPI, page: Any) -> None:
             return RedirectResponse("/login", status_code=303)
         if isinstance(exc, SecondFactorNeeded) and web:
             return RedirectResponse("/second-factor", status_code=303)
+        if isinstance(exc, PasswordChangeNeeded) and web:
+            return RedirectResponse("/password", status_code=303)
         user = getattr(request.state, "user", None)
-        if isinstance(exc, AccessDenied) and not isinstance(exc, SecondFactorNeeded) and user is not None:
+        setting_up = isinstance(exc, SecondFactorNeeded | PasswordChangeNeeded)  # a step of a login, not a refusal
+        if isinstance(exc, AccessDenied) and not setting_up and user is not None:
             # a refusal is audited with where it came from (a report of another agency: by the use case)
             await to_thread.run_sync(refused, request.app.state.lanzarote.engine, user,
                                      f"{request.method} {request.url.path}", f"403: {exc}")

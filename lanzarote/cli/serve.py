@@ -1,5 +1,5 @@
-"""`serve`, `users add|list|disable|token|tokens|revoke|reset-factor`, `agencies add|list|source`, `audit
-verify|list`: the web application, its agencies and users, and its audit trail."""
+"""`serve`, `users add|list|disable|password|reset-password|token|tokens|revoke|reset-factor`, `agencies
+add|list|source`, `audit verify|list`: the web application, its agencies and users, and its audit trail."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from rich.table import Table
 
 from lanzarote import config
 from lanzarote.cli.app import actor, app, console, for_terminal, open_engine
-from lanzarote.service import logins, people, session
+from lanzarote.service import logins, passwords, people, session
 
 users_app = typer.Typer(help="Users of the web application and the API.", no_args_is_help=True)
 audit_app = typer.Typer(help="The audit trail of reads, changes and disclosures.", no_args_is_help=True)
@@ -29,14 +29,10 @@ def serve(
     workers: Annotated[int | None, typer.Option(help="Server processes (LANZAROTE_WEB_WORKERS).")] = None,
 ) -> None:
     """Serve the analysts' web application and the HTTP API."""
-    import os
-
     import uvicorn
 
     open_engine()  # migrate once, before any worker starts
-    if not config.get("secret_key"):
-        # every worker must sign forms with the same key; one made up now lasts until the server stops
-        os.environ["LANZAROTE_SECRET_KEY"] = secrets.token_hex(32)
+    config.secret_key()  # made now if missing, so every worker reads the same one
     uvicorn.run("lanzarote.web.app:app_from_config", factory=True, host=host or str(config.get("host")),
                 port=port or int(config.get("port")), workers=workers or int(config.get("web_workers")),
                 log_level="warning", server_header=False,  # no `server: uvicorn` for a scanner to read
@@ -87,6 +83,29 @@ def users_disable(username: str) -> None:
     with session(open_engine()) as s:
         people.disable_user(s, actor(s), username)
     console.print(f"{username} disabled")
+
+
+@users_app.command("password")
+def users_password() -> None:
+    """Change your own password (name yourself with `--as`): the current one is asked first; every session and API
+    token of yours ends."""
+    engine = open_engine()
+    with session(engine) as s:
+        user = actor(s)
+    current = typer.prompt("current password", hide_input=True)
+    new = typer.prompt("new password (12 characters or more)", hide_input=True, confirmation_prompt=True)
+    ended, revoked = passwords.change_password(engine, user, current, new)
+    console.print(f"{user.username}'s password changed: {ended} session(s) ended, {revoked} API token(s) revoked")
+
+
+@users_app.command("reset-password")
+def users_reset_password(username: str) -> None:
+    """Give a user a temporary password (shown once) they must change at their next login; their sessions and API
+    tokens end at once. An agency's administrator (`--as`) resets their agency's users only."""
+    with session(open_engine()) as s:
+        temporary = passwords.reset_password(s, actor(s), username)
+    console.print(f"{username}'s temporary password: [bold]{temporary}[/bold] (shown once; to be changed at the next "
+                  "login)", highlight=False)
 
 
 @users_app.command("token")

@@ -11,7 +11,7 @@ from sqlalchemy import Connection, Engine
 from sqlalchemy.orm import Session
 
 from lanzarote import config
-from lanzarote.errors import AccessDenied, NotAuthenticated, NotFound, SecondFactorNeeded
+from lanzarote.errors import AccessDenied, NotAuthenticated, NotFound, PasswordChangeNeeded, SecondFactorNeeded
 from lanzarote.store import access, audit
 from lanzarote.store import reports as store_reports
 from lanzarote.store.access import HUB, SYSTEM_ROLE, Scope, User
@@ -42,14 +42,18 @@ def acting_as(s: Session, username: str) -> User:
 
 
 def signed_in(s: Session, token: str, now: datetime, address: str | None = None, enrolling: bool = False) -> User:
-    """The user behind a session cookie or an API token, acting from `address`. A user whose role needs a second
-    factor they have not enrolled may only enrol one (`enrolling`)."""
+    """The user behind a session cookie or an API token, acting from `address`. A user whose password an
+    administrator reset, or whose role needs a second factor they have not enrolled, may only set up their
+    credentials (`enrolling`): change the password, enrol the factor."""
     from lanzarote.service.logins import second_factor_missing
 
     user = access.user_for_token(s, token, now, int(config.get("api_token_days"))) if token else None
     if user is None:
         raise NotAuthenticated("log in first (or send an API token as 'Authorization: Bearer <token>')")
     user = replace(user, address=address)
+    if not enrolling and user.must_change_password:
+        raise PasswordChangeNeeded("your password was reset: choose a new one first (POST /api/v1/password, or the "
+                                   "page /password)")
     if not enrolling and second_factor_missing(s, user):
         raise SecondFactorNeeded("your role needs a second factor: enrol one first (POST /api/v1/second-factor, or the "
                            "page /second-factor)")

@@ -70,10 +70,12 @@ def upload(engine: Engine, user: User, filename: str, content: BinaryIO) -> dict
         owner = uploader(s, user)
     summary = ingest(engine, [target], workers=1, owner=owner)
     with session(engine) as s:
+        # from where, as a login is: the client's address (behind trusted proxies only, `api.context`)
         audit.record(s, user.username, "ingest", f"upload/{folder.name}/{name}",
-                     f"sha256={digest.hexdigest()} {summary.as_dict()}", now)
+                     f"from {user.address or '-'} sha256={digest.hexdigest()} {summary.as_dict()}", now)
         for location, reason in summary.counts.refused:
-            audit.record(s, user.username, "upload_refused", location[:300], reason, now)
+            audit.record(s, user.username, "upload_refused", location[:300], f"{reason} (from {user.address or '-'})",
+                         now)
     return {"file": name, "bytes": size, "sha256": digest.hexdigest(), **summary.as_dict()}
 
 

@@ -10,7 +10,7 @@ the client's address, and whether the account or address must now wait.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
@@ -51,6 +51,10 @@ def _keys(attempt: LoginAttempt) -> tuple[str, str]:
     return account[:200], f"addr:{attempt.address}"[:200]
 
 
+def _aware(at: datetime) -> datetime:
+    return at if at.tzinfo else at.replace(tzinfo=UTC)  # SQLite gives naive times back
+
+
 def now() -> datetime:
     """The time attempts are counted by (a test sets its own)."""
     return datetime.now(UTC)
@@ -63,6 +67,9 @@ def _failed(engine: Engine, attempt: LoginAttempt, why: str) -> NotAuthenticated
         then = f"; now waits {wait:.0f} s" if wait else ""
         audit.record(s, attempt.username[:100], "login_failed", "-",
                      f"{attempt.channel} from {attempt.address}: {why}{then}", at)
+    if why == "temporary password expired":
+        return NotAuthenticated(f"the temporary password expired after {access.TEMPORARY_PASSWORD_HOURS} hours: ask "
+                                "an administrator for a new one")
     return NotAuthenticated("wrong user name, password or code" if why != "second factor missing"
                             else "this account needs its second factor: send the code of your authenticator app")
 
@@ -80,6 +87,9 @@ def log_in(engine: Engine, attempt: LoginAttempt) -> tuple[User, str]:
         user = access.authenticate(s, attempt.username, attempt.password)
     if user is None:
         raise _failed(engine, attempt, "wrong user name or password")
+    if user.password_reset_at is not None and _aware(user.password_reset_at) < at - timedelta(
+            hours=access.TEMPORARY_PASSWORD_HOURS):
+        raise _failed(engine, attempt, "temporary password expired")
     with session(engine) as s:
         enrolled = factors.enrolled(s, user.id)
         kind = factors.check(s, user.id, attempt.code, at) if enrolled and attempt.code else None

@@ -30,6 +30,8 @@ SYSTEM_ROLE = "system"
 No account can be given it: it is never in `ROLES`."""
 HUB = "HUB"
 SESSION_HOURS = 10
+TEMPORARY_PASSWORD_HOURS = 24
+"""How long a password an administrator set works (to choose a new one) before it expires."""
 _hasher = PasswordHasher()
 _slots: list[threading.BoundedSemaphore] = []
 _slots_made = threading.Lock()
@@ -72,7 +74,10 @@ users = Table(
     Column("agency", String(40), nullable=False),
     Column("active", Boolean, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("password_reset_at", DateTime(timezone=True)),
 )
+"""`password_reset_at`: when an administrator reset the password to a temporary one, which works for
+`TEMPORARY_PASSWORD_HOURS` and only to choose a new one (made by 0015)."""
 
 sessions = Table(
     "sessions",
@@ -129,6 +134,12 @@ class User:
     """Signed in with an API token (not a password's session): such a user cannot make tokens."""
     address: str | None = None
     """Where the request came from (the client's address), for the audit trail; None on the command line."""
+    password_reset_at: datetime | None = None
+    """When an administrator reset the password: until it is changed, a session may change it and nothing else."""
+
+    @property
+    def must_change_password(self) -> bool:
+        return self.password_reset_at is not None
 
     @property
     def sees_victims(self) -> bool:
@@ -208,7 +219,8 @@ def list_agencies(s: Session) -> list[Agency]:
 def _user(row: object) -> User:
     m = row._mapping  # type: ignore[attr-defined]
     agency = _agency(row) if m.get("kind") is not None else None
-    return User(id=m["id"], username=m["username"], role=m["role"], agency=m["agency"], scope=_scope(agency))
+    return User(id=m["id"], username=m["username"], role=m["role"], agency=m["agency"], scope=_scope(agency),
+                password_reset_at=m.get("password_reset_at"))
 
 
 def _users_select() -> Select[tuple[object, ...]]:
@@ -219,8 +231,7 @@ def _users_select() -> Select[tuple[object, ...]]:
 def add_user(s: Session, username: str, password: str, role: str, agency: str, now: datetime) -> User:
     if role not in ROLES:
         raise InputRejected(f"unknown role {role!r}: one of {', '.join(ROLES)}")
-    if len(password) < 12:
-        raise InputRejected("a password needs at least 12 characters")
+    _long_enough(password)
     if not username.strip() or len(username) > 100:
         raise InputRejected("a user name is 1 to 100 characters")
     if "/" in username or "\\" in username or ".." in username or any(not c.isprintable() for c in username):
@@ -235,6 +246,33 @@ def add_user(s: Session, username: str, password: str, role: str, agency: str, n
     s.execute(insert(users).values(username=username, password_hash=hashed, role=role,
                                    agency=agency.upper(), active=True, created_at=now))
     return _user(s.execute(_users_select().where(users.c.username == username)).one())
+
+
+def _long_enough(password: str) -> None:
+    if len(password) < 12:
+        raise InputRejected("a password needs at least 12 characters")
+
+
+def set_password(s: Session, user_id: int, password: str, reset_at: datetime | None = None) -> None:
+    """A new password (at least 12 characters, hashed with Argon2); `reset_at`: a temporary one an administrator
+    set then, which the next login may only change."""
+    _long_enough(password)
+    with _hashing():
+        hashed = _hasher.hash(password)
+    s.execute(update(users).where(users.c.id == user_id)
+              .values(password_hash=hashed, password_reset_at=reset_at))
+
+
+def end_sessions(s: Session, user_id: int, now: datetime, keep: str | None = None) -> tuple[int, int]:
+    """Log a user out everywhere: every session but `keep` (the one asking) ends and every API token is revoked;
+    how many of each."""
+    query = update(sessions).where(sessions.c.user_id == user_id, sessions.c.expires_at > now)
+    if keep:
+        query = query.where(sessions.c.token_sha256 != _digest(keep))
+    ended = s.execute(query.values(expires_at=datetime(2000, 1, 1, tzinfo=UTC))).rowcount  # type: ignore[attr-defined]
+    revoked = s.execute(update(api_tokens).where(api_tokens.c.user_id == user_id, api_tokens.c.revoked_at.is_(None))
+                        .values(revoked_at=now)).rowcount  # type: ignore[attr-defined]
+    return int(ended), int(revoked)
 
 
 def active_user(s: Session, username: str) -> User | None:

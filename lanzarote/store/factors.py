@@ -4,7 +4,8 @@ Enrolment has two steps: a secret is made (shown once, as an `otpauth://` addres
 only a code from the app confirms it; until then the user has no second factor. A code is accepted once: the time
 step it belongs to is remembered, so a code seen over a shoulder or in a log cannot be played again. Recovery codes
 are 16 random hexadecimal digits (64 bits), so a plain SHA-256 of them is as good as a slow hash and costs no
-Argon2 memory.
+Argon2 memory. The secret is kept sealed (`store.sealing`: AES-GCM under a key derived from the secret key), never
+in clear; 0015 sealed the ones kept in clear before.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import pyotp
 from sqlalchemy import Column, DateTime, ForeignKey, Integer, String, Table, delete, insert, select, update
 from sqlalchemy.orm import Session
 
+from lanzarote.store import sealing
 from lanzarote.store.metadata import metadata
 
 ISSUER = "Lanzarote"
@@ -27,11 +29,11 @@ second_factors = Table(
     "second_factors",
     metadata,
     Column("user_id", Integer, ForeignKey("users.id"), primary_key=True),
-    Column("secret", String(64), nullable=False),
+    Column("secret", String(200), nullable=False),
     Column("confirmed_at", DateTime(timezone=True)),
     Column("last_step", Integer),
 )
-"""A user's TOTP secret; unconfirmed until a code from the app was given (made by 0008)."""
+"""A user's TOTP secret, sealed; unconfirmed until a code from the app was given (made by 0008, sealed by 0015)."""
 
 recovery_codes = Table(
     "recovery_codes",
@@ -42,6 +44,11 @@ recovery_codes = Table(
     Column("used_at", DateTime(timezone=True)),
 )
 """Single-use codes for a lost authenticator, as SHA-256 only (made by 0008)."""
+
+
+def where(user_id: int) -> str:
+    """What a user's sealed secret is bound to: it opens in their row only."""
+    return f"second_factors/{user_id}"
 
 
 def enrolled(s: Session, user_id: int) -> bool:
@@ -55,7 +62,7 @@ def begin(s: Session, user_id: int, username: str) -> tuple[str, str]:
     secret = pyotp.random_base32()
     s.execute(delete(second_factors).where(second_factors.c.user_id == user_id,
                                            second_factors.c.confirmed_at.is_(None)))
-    s.execute(insert(second_factors).values(user_id=user_id, secret=secret))
+    s.execute(insert(second_factors).values(user_id=user_id, secret=sealing.seal(secret, where(user_id))))
     return secret, pyotp.TOTP(secret).provisioning_uri(name=username, issuer_name=ISSUER)
 
 
@@ -69,7 +76,7 @@ def _step(s: Session, user_id: int, code: str, now: datetime, confirmed: bool) -
     code = code.strip().replace(" ", "")
     if row is None or len(code) != 6 or not code.isdigit():
         return None
-    totp = pyotp.TOTP(row.secret)
+    totp = pyotp.TOTP(sealing.unseal(row.secret, where(user_id)))
     current = totp.timecode(now)
     for step in (current, current - 1, current + 1):
         if hmac.compare_digest(totp.generate_otp(step), code) and (row.last_step is None or step > row.last_step):

@@ -110,3 +110,8 @@ def succeeded(s: Session, account: str, address: str, delay: Delay, now: datetim
         if delay.after(row.failures - 1) == 0:
             values["next_at"] = now
         s.execute(update(login_throttle).where(login_throttle.c.key == address).values(**values))
+
+
+def forget(s: Session, key: str) -> None:
+    """The key starts again from nothing (its owner proved who they are)."""
+    s.execute(delete(login_throttle).where(login_throttle.c.key == key))

@@ -84,4 +84,4 @@ def app_from_config() -> FastAPI:
     from lanzarote import config
     from lanzarote.service import open_store
 
-    return create_app(open_store(), str(config.get("secret_key")) or None)
+    return create_app(open_store(), config.secret_key())

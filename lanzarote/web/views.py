@@ -20,7 +20,7 @@ from lanzarote.api.context import COOKIE, Ctx, CurrentUser, Db, EnrollingUser, c
 from lanzarote.api.reports import Filter, RoutingDecision
 from lanzarote.errors import LanzaroteError, NotAuthenticated
 from lanzarote.model.report import PartyRole
-from lanzarote.service import AGENCY_KINDS, ROLES, User, deconfliction, figures, links, logins
+from lanzarote.service import AGENCY_KINDS, ROLES, User, deconfliction, figures, links, logins, passwords
 from lanzarote.service import cases as service_cases
 from lanzarote.service import knowledge as service_knowledge
 from lanzarote.service import people as service_people
@@ -90,6 +90,26 @@ def second_factor_confirm(request: Request, s: Db, ctx: Ctx, user: EnrollingUser
                           code: Annotated[str, Form(max_length=10)]) -> Response:
     csrf_ok(request, ctx, csrf)
     return render(request, "second_factor.html", user, codes=logins.confirm_second_factor(s, user, code))
+
+
+@router.get("/password", response_class=HTMLResponse)
+def password_page(request: Request, user: EnrollingUser) -> Response:
+    return render(request, "password.html", user, error=None, done=None)
+
+
+@router.post("/password", response_class=HTMLResponse)
+def password_change(request: Request, ctx: Ctx, user: EnrollingUser, csrf: Csrf,
+                    current: Annotated[str, Form(max_length=1000)], new: Annotated[str, Form(max_length=1000)],
+                    repeated: Annotated[str, Form(max_length=1000)]) -> Response:
+    csrf_ok(request, ctx, csrf)
+    if new != repeated:
+        return render(request, "password.html", user, status_code=422, done=None,
+                      error="The new password and its repetition differ.")
+    try:
+        ended = passwords.change_password(ctx.engine, user, current, new, keep=request.cookies.get(COOKIE, ""))
+    except LanzaroteError as exc:
+        return render(request, "password.html", user, status_code=exc.http_status, error=str(exc), done=None)
+    return render(request, "password.html", user, error=None, done=ended)
 
 
 @router.get("/", response_class=HTMLResponse)
@@ -201,6 +221,14 @@ def admin_disable_user(request: Request, username: str, s: Db, ctx: Ctx, user: C
     csrf_ok(request, ctx, csrf)
     people.api_disable_user(username, s, user)
     return back("/admin")
+
+
+@router.post("/admin/users/{username}/reset-password", response_class=HTMLResponse)
+def admin_reset_password(request: Request, username: str, s: Db, ctx: Ctx, user: CurrentUser, csrf: Csrf
+                         ) -> Response:
+    csrf_ok(request, ctx, csrf)
+    temporary = passwords.reset_password(s, user, username)
+    return render(request, "password_reset.html", user, username=username, temporary=temporary)
 
 
 @router.post("/admin/agencies")

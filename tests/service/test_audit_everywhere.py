@@ -18,6 +18,8 @@ NO_REPORT = {  # operation → why it discloses no report (changes are audited b
     "POST /api/v1/login": "a session", "POST /api/v1/logout": "a session",
     "POST /api/v1/second-factor": "one's own second factor",
     "POST /api/v1/second-factor/confirm": "the same", "POST /api/v1/tokens": "a token",
+    "POST /api/v1/password": "one's own password (audited as password_changed)",
+    "POST /api/v1/users/{username}/reset-password": "an account (audited as password_reset)",
     "GET /api/v1/tokens": "one's own tokens",
     "DELETE /api/v1/tokens/{token_id}": "a token", "GET /api/v1/users": "accounts",
     "POST /api/v1/users": "an account", "POST /api/v1/users/{username}/disable": "an account",
@@ -119,7 +121,8 @@ CLI_NO_REPORT = {  # command → why it discloses no report
     "users tokens", "users revoke", "agencies add", "agencies list", "agencies source", "priors import",
     "hashes import", "hashes lists", "hashes remove", "match", "scan", "suggestions run",
     "suggestions confirm", "suggestions reject", "quarantine retry", "audit verify", "ingest", "process",
-    "triage", "hashes rematch", "deadlines", "users reset-factor",
+    "triage", "hashes rematch", "deadlines", "users reset-factor", "users password",
+    "users reset-password",
     # cases and requests: every change and read is in the case's timeline and audited by its use case
     "cases add", "cases list", "cases move", "cases open", "cases show", "cases task",
     "requests instruments", "requests send", "requests step",

@@ -37,6 +37,7 @@ def test_a_forged_clearing_house_layer_does_not_reroute_another_agencys_report(c
     with session(web_engine) as s:
         refused = audit.entries(s, actor="fr-analyst", action="upload_refused")
     assert refused and "source 'ncmec' is not one FR may send" in str(refused[0]["detail"])
+    assert str(refused[0]["detail"]).endswith("(from testclient)")  # where the upload came from, as for a login
 
 
 def test_a_native_document_with_another_agencys_id_is_no_new_version(client: TestClient, web_engine: Engine) -> None:

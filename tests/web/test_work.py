@@ -297,7 +297,8 @@ def test_uploading_reports(client: TestClient, web_engine: Engine) -> None:
     assert wrong.status_code == 422 and ".zip" in wrong.json()["detail"]
     with session(web_engine) as s:
         assert store_reports.get_report(s, "citizen/UP-0001").report.origin.value == "citizen"
-        assert any(e["action"] == "ingest" for e in audit.entries(s))
+        uploads = [e["detail"] for e in audit.entries(s, action="ingest")]
+    assert len(uploads) == 2 and all(str(d).startswith("from testclient sha256=") for d in uploads)  # as logins
 
 
 def test_hash_lists_and_their_matches(client: TestClient) -> None:

@@ -14,7 +14,7 @@ from alembic import op
 from lanzarote.store import schema
 
 revision = "0016_layer_versions"
-down_revision = "0014_cases_web"
+down_revision = "0015_credentials"
 branch_labels = None
 depends_on = None
 
