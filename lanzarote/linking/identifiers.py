@@ -124,8 +124,10 @@ def _country(report: Report, party: Party) -> str | None:
     return None
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def _ident(kind: IdentifierKind, value: str, strong: bool = True) -> Identifier:
-    # validated, though the values are normalised already: pydantic's validation is faster than model_construct
+    # validated, though the values are normalised already: pydantic's validation is faster than model_construct;
+    # remembered, as the same file hashes and accounts come back in report after report (an identifier is immutable)
     return Identifier(kind=kind, value=value, strong=strong)
 
 
