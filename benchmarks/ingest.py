@@ -99,8 +99,8 @@ def main() -> None:
         floor_cpu = min(f[2] for f in floors)
         print(f"floor: {xml_documents:,} XML documents read, parsed and XSD-validated by {readers} processes in "
               f"{' and '.join(f'{f[1]:,.1f}' for f in floors)} s (before and after the ingest) = "
-              f"{xml_documents / floor_s:,.0f} documents/s; CPU {floor_cpu:,.1f} s = {floor_cpu / reports * 1e6:,.0f} us "
-              "a report")
+              f"{xml_documents / floor_s:,.0f} documents/s; CPU {floor_cpu:,.1f} s = "
+              f"{floor_cpu / reports * 1e6:,.0f} us a report")
         print(f"  ingest / floor: {seconds / floor_s:.2f}x wall clock, {cpu / floor_cpu:.2f}x CPU (bar: 1.5x)")
         print(f"  quarantined {summary['quarantined']}, files {summary['files']:,}, layers {summary['layers']:,}")
         print(f"  peak RSS (largest of the ingest process and its workers): {peak_rss_mib():,.0f} MiB")
