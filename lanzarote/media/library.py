@@ -244,6 +244,10 @@ class HashLibrary:
         return Matcher([_LoadedList.load(self.directory / info.name, info) for info in self.lists()])
 
 
+MATCHES_KEPT = 100_000
+"""The most matches a loaded list remembers (some 50 MB)."""
+
+
 @dataclass
 class _LoadedList:
     info: ListInfo
@@ -255,7 +259,7 @@ class _LoadedList:
     scheme: category_schemes.Scheme
     made: dict[tuple[int, HashType, int], HashMatch] = field(default_factory=dict, repr=False)
     """Matches already made, by row, hash type and distance: known material comes back in report after report, and
-    a match is immutable (the rows do not change while the list is loaded)."""
+    a match is immutable (the rows do not change while the list is loaded). Forgotten when it holds MATCHES_KEPT."""
 
     @classmethod
     def load(cls, folder: Path, info: ListInfo) -> _LoadedList:
@@ -274,6 +278,8 @@ class _LoadedList:
         made = self.made.get((row, kind, distance))
         if made is not None:
             return made
+        if len(self.made) >= MATCHES_KEPT:
+            self.made.clear()
         c = self.columns
         category, non_pertinent = self.scheme.reading(c["category"][row])
         made = self.made[row, kind, distance] = HashMatch(

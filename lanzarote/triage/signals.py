@@ -121,8 +121,10 @@ def own_signals(report: Report, context: TriageContext, lexicon: Lexicon) -> dic
     return found
 
 
-TEXTS_REMEMBERED = 20_000
-"""How many distinct sets of texts `_text_signals` keeps the reading of (a few megabytes)."""
+TEXTS_REMEMBERED = 10_000
+"""How many distinct sets of texts `_text_signals` keeps the reading of…"""
+LONGEST_REMEMBERED = 4_000
+"""…each of at most this many characters in all (a long chat is seldom sent twice): 40 MB at the very most."""
 _read_already: dict[tuple[str, ...], tuple[TextSignal, ...]] = {}
 _read_with: tuple[Lexicon, learned.TextModel] | None = None
 
@@ -140,9 +142,10 @@ def _text_signals(texts: tuple[str, ...], lexicon: Lexicon, model: learned.TextM
     if done is None:
         found_in = readings(list(texts), lexicon)
         done = (*signals_of(found_in), *model.assess(found_in))
-        if len(_read_already) >= TEXTS_REMEMBERED:
-            _read_already.clear()
-        _read_already[texts] = done
+        if sum(map(len, texts)) <= LONGEST_REMEMBERED:
+            if len(_read_already) >= TEXTS_REMEMBERED:
+                _read_already.clear()
+            _read_already[texts] = done
     return done
 
 
