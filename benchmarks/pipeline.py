@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import shutil
 import tempfile
 import time
@@ -46,6 +47,12 @@ def _split(data: Path, first: int) -> tuple[list[Path], list[Path]]:
     return [head], [tail]
 
 
+def _cpu() -> float:
+    """CPU seconds of this process and of its finished helpers (readers, examiners) so far."""
+    own, helpers = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + helpers.ru_utime + helpers.ru_stime
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--reports", type=int, default=100_000)
@@ -69,15 +76,19 @@ def main() -> None:
         first, rest = _split(data, args.reports)
         engine = open_store()
         prepare_demo(engine, data)
-        start = time.perf_counter()
+        start, cpu_start = time.perf_counter(), _cpu()
         ingested = ingest(engine, first)
-        ingest_s = time.perf_counter() - start
+        ingest_s, ingest_cpu = time.perf_counter() - start, _cpu() - cpu_start
         processed = process(engine)
-        total_s = time.perf_counter() - start
+        total_s, process_cpu = time.perf_counter() - start, _cpu() - cpu_start - ingest_cpu
         n = ingested.counts.new
         print(f"end to end: {n:,} reports in {total_s:,.1f} s = {n / total_s:,.0f} reports/s "
               f"(ingest {n / ingest_s:,.0f}/s, processing {processed.processed / (total_s - ingest_s):,.0f}/s); "
               f"matching {'ran' if processed.matching_ran else 'not installed'}")
+        print(f"  CPU (this process and its helpers): ingest {ingest_cpu / n * 1e6:,.0f} us a report, processing "
+              f"{process_cpu / processed.processed * 1e6:,.0f} us a report processed "
+              f"({os.cpu_count()} cores: processing at most {os.cpu_count() * processed.processed / process_cpu:,.0f}"
+              " reports/s)")
         start = time.perf_counter()
         added = ingest(engine, rest)
         again = process(engine)

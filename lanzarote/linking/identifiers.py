@@ -124,9 +124,25 @@ def _country(report: Report, party: Party) -> str | None:
     return None
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def _ident(kind: IdentifierKind, value: str, strong: bool = True) -> Identifier:
-    # validated, though the values are normalised already: pydantic's validation is faster than model_construct
+    # validated, though the values are normalised already: pydantic's validation is faster than model_construct;
+    # remembered, as the same file hashes and accounts come back in report after report (an identifier is immutable)
     return Identifier(kind=kind, value=value, strong=strong)
+
+
+SightingFields = tuple[str, str, bool, datetime | None, bool, str | None, bool]
+"""A sighting as plain values (kind, value, strong, at, proxy, account, indexed): how it travels between processes."""
+
+
+def fields_of(s: Sighting) -> SightingFields:
+    i = s.identifier
+    return (i.kind.value, i.value, i.strong, s.at, s.proxy, s.account, s.indexed)
+
+
+def from_fields(f: SightingFields) -> Sighting:
+    """The sighting `fields_of` gave these values for."""
+    return Sighting(_ident(IdentifierKind(f[0]), f[1], f[2]), f[3], f[4], f[5], f[6])
 
 
 def sightings_of(report: Report) -> tuple[Sighting, ...]:

@@ -256,6 +256,10 @@ class HashLibrary:
         return Matcher([_LoadedList.load(self.directory / info.name, info) for info in self.lists()], self.settings)
 
 
+MATCHES_KEPT = 100_000
+"""The most matches a loaded list remembers (some 50 MB)."""
+
+
 @dataclass
 class _LoadedList:
     info: ListInfo
@@ -265,6 +269,9 @@ class _LoadedList:
     pdq: PdqIndex
     vpdq: PdqIndex
     scheme: category_schemes.Scheme
+    made: dict[tuple[int, HashType, int], HashMatch] = field(default_factory=dict, repr=False)
+    """Matches already made, by row, hash type and distance: known material comes back in report after report, and
+    a match is immutable (the rows do not change while the list is loaded). Forgotten when it holds MATCHES_KEPT."""
 
     @classmethod
     def load(cls, folder: Path, info: ListInfo) -> _LoadedList:
@@ -280,13 +287,19 @@ class _LoadedList:
         return row < len(self.alive) and bool(self.alive[row])
 
     def match_of(self, row: int, kind: HashType, distance: int) -> HashMatch:
+        made = self.made.get((row, kind, distance))
+        if made is not None:
+            return made
+        if len(self.made) >= MATCHES_KEPT:
+            self.made.clear()
         c = self.columns
         category, non_pertinent = self.scheme.reading(c["category"][row])
-        return HashMatch(
+        made = self.made[row, kind, distance] = HashMatch(
             list_name=self.info.name, entry_id=c["entry_id"][row], hash_type=kind, distance=distance,
             category=category, victim_identified=c["victim_identified"][row], series=c["series"][row],
             distributed=c["distributed"][row], suppressed_by_allow_list=non_pertinent,
         )
+        return made
 
 
 @dataclass

@@ -45,6 +45,8 @@ def military(report: Report, country: str, tables: RoutingTables) -> MilitaryFin
                 return MilitaryFinding(network, f"{layer.name if layer else 'clearing house'} network name", geo.isp)
     for where, text in _texts(report):
         for sentence in _SENTENCE.split(text):
+            if tables.military_anywhere.search(sentence) is None:  # most sentences: none of the phrases
+                continue
             for pattern, network in tables.military_phrases:
                 if network.country == country:
                     continue

@@ -97,6 +97,8 @@ class RoutingTables:
     military_phrases: tuple[tuple[re.Pattern[str], MilitaryNetwork], ...]
     military_negation: re.Pattern[str]
     version: str
+    military_anywhere: re.Pattern[str]
+    """Any one of `military_phrases` (one search of a sentence instead of one a phrase)."""
 
     @classmethod
     def load(cls, directory: Path | None = None) -> RoutingTables:
@@ -122,11 +124,12 @@ class RoutingTables:
             phrases = tuple((re.compile(p, re.IGNORECASE), forces[country])
                             for country, listed in rules.military_phrases.items() for p in listed)
             negation = re.compile(rules.military_negation, re.IGNORECASE)
+            anywhere = re.compile("|".join(f"(?:{p.pattern})" for p, _ in phrases) or r"(?!)", re.IGNORECASE)
         except (ValidationError, KeyError, yaml.YAMLError, ValueError, re.error) as exc:
             raise ConfigurationError(f"routing tables in {folder} are malformed: {exc}") from exc
         version = f"{rules.version}+{digest.hexdigest()[:10]}"
         return cls(units, es, fr, es_exceptions, fr_exceptions, de_codes, laender, rules, military, phrases,
-                   negation, version)
+                   negation, version, anywhere)
 
     def region(self, country: str, postal_code: str) -> Region | None:
         """The region a postal code routes to (ES province, FR département, DE Land), where a table exists."""

@@ -10,7 +10,7 @@ from lanzarote.model.report import IncidentType, Origin, Party, PartyRole, Repor
 from lanzarote.triage import learned
 from lanzarote.triage.context import TriageContext
 from lanzarote.triage.lexicon import Lexicon
-from lanzarote.triage.text import readings, signals_of
+from lanzarote.triage.text import TextSignal, readings, signals_of
 
 FRESH = timedelta(minutes=60)
 """Captured this close before it was sent counts as fresh production (T6)."""
@@ -116,10 +116,37 @@ def own_signals(report: Report, context: TriageContext, lexicon: Lexicon) -> dic
     found: dict[str, str | None] = {}
     for signal, evidence in structured(report, context):
         found.setdefault(signal, evidence)
-    found_in = readings(texts_of(report), lexicon)
-    for ts in (*signals_of(found_in), *learned.load().assess(found_in)):
+    for ts in _text_signals(tuple(texts_of(report)), lexicon, learned.load()):
         found.setdefault(ts.signal, ts.evidence)
     return found
+
+
+TEXTS_REMEMBERED = 10_000
+"""How many distinct sets of texts `_text_signals` keeps the reading of…"""
+LONGEST_REMEMBERED = 4_000
+"""…each of at most this many characters in all (a long chat is seldom sent twice): 40 MB at the very most."""
+_read_already: dict[tuple[str, ...], tuple[TextSignal, ...]] = {}
+_read_with: tuple[Lexicon, learned.TextModel] | None = None
+
+
+def _text_signals(texts: tuple[str, ...], lexicon: Lexicon, model: learned.TextModel) -> tuple[TextSignal, ...]:
+    """What the rules and the learned model read in a report's texts: a function of the texts alone, so each
+    distinct set of texts is read once (providers' automated notes repeat word for word from report to report;
+    reading them again was about a tenth of processing). Forgotten all at once when full, or when another lexicon
+    or model reads."""
+    global _read_with
+    if _read_with is None or _read_with[0] is not lexicon or _read_with[1] is not model:
+        _read_already.clear()
+        _read_with = (lexicon, model)
+    done = _read_already.get(texts)
+    if done is None:
+        found_in = readings(list(texts), lexicon)
+        done = (*signals_of(found_in), *model.assess(found_in))
+        if sum(map(len, texts)) <= LONGEST_REMEMBERED:
+            if len(_read_already) >= TEXTS_REMEMBERED:
+                _read_already.clear()
+            _read_already[texts] = done
+    return done
 
 
 def meme_evidence(report: Report) -> str | None:
