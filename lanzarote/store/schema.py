@@ -146,9 +146,9 @@ report_state = Table(
     Column("assigned_to", String(100)),
     Column("first_action_at", DateTime(timezone=True)),
 )
-# The indexes as the migrations leave them (0003, 0004, 0005, 0006; `tests/store/test_migrations.py` compares): the queue's
-# order, a country's and an authority's queue in that order, the filters, and the keys still to process. Those that
-# leave NULL out (or keep only stale rows) say so; PostgreSQL's descending score puts NULLs last, as SQLite does.
+# The indexes as the migrations leave them (0003, 0004, 0005, 0006; `tests/store/test_migrations.py` compares): the
+# queue's order, a country's and an authority's queue in that order, the filters, and the keys still to process. Those
+# that leave NULL out (or keep only stale rows) say so; PostgreSQL's descending score puts NULLs last, as SQLite does.
 _ORDER = (report_state.c.tier_rank, report_state.c.score.desc().nulls_last(), report_state.c.received_at,
           report_state.c.report_key)
 Index("ix_report_state_queue_order", *_ORDER)
