@@ -67,6 +67,8 @@ SETTINGS: tuple[Setting, ...] = (
             "attempt waits 1, 2, 4… seconds (docs/security.md)."),
     Setting("login_max_delay_seconds", 60, "The longest wait between attempts after failed logins: the owner waits at "
             "most this long, then the right password works."),
+    Setting("login_refusal_pause_seconds", 2.0, "How long a login refused for too many failures waits before its "
+            "answer (429), holding no thread: a client that retries as soon as it is answered is slowed to this pace."),
     Setting("trusted_proxies", "", "Addresses or networks (comma-separated, e.g. 10.0.0.5,192.0.2.0/28) of reverse "
             "proxies whose X-Forwarded-For names the client; empty: the peer's own address, never the header."),
     Setting("password_hash_concurrency", 2, "Argon2 checks run at once per server process (64 MiB each); further "

@@ -26,6 +26,8 @@ def isolated_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # the shared fixtures log administrators in with a password alone; tests/web/test_logins.py requires the
     # second factor of administrators (the default) and shows what it takes
     monkeypatch.setenv("LANZAROTE_SECOND_FACTOR_ROLES", "none")
+    # refused logins are answered at once in tests; tests/web/test_logins.py shows the pause
+    monkeypatch.setenv("LANZAROTE_LOGIN_REFUSAL_PAUSE_SECONDS", "0")
 
 
 @pytest.fixture

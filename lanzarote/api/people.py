@@ -6,13 +6,16 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
+import anyio
 from anyio import to_thread
 from fastapi import APIRouter, Form, Query, Request, Response
 from fastapi import Path as PathParam
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
+from lanzarote import config
 from lanzarote.api.context import Context, Ctx, CurrentUser, Db, EnrollingUser, client_address, session_token
+from lanzarote.errors import TooManyRequests
 from lanzarote.service import User, logins, passwords
 from lanzarote.service import people as service
 
@@ -31,7 +34,12 @@ async def log_in(ctx: Context, request: Request, username: str, password: str, c
     device = ctx.device_of(username, device_cookie)
     attempt = logins.LoginAttempt(username=username, password=password, channel=channel,
                                   address=client_address(request), code=code, device=device)
-    user, token = await to_thread.run_sync(logins.log_in, ctx.engine, attempt, limiter=ctx.hashing)
+    try:
+        user, token = await to_thread.run_sync(logins.log_in, ctx.engine, attempt, limiter=ctx.hashing)
+    except TooManyRequests:
+        # answered late, holding no thread: a client retrying as soon as it is answered is slowed to this pace
+        await anyio.sleep(float(config.get("login_refusal_pause_seconds")))
+        raise
     return user, token, None if device else ctx.device_cookie(username)
 
 

@@ -94,6 +94,16 @@ def test_two_server_processes_count_the_same_failures(site: Engine) -> None:
         assert two.post("/api/v1/login", data=RIGHT).status_code == 429
 
 
+def test_a_refused_login_is_answered_only_after_the_pause(web: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    # a flood that retries as soon as it is answered goes at the pace of the pause (benchmarks/login_flood.py)
+    monkeypatch.setenv("LANZAROTE_LOGIN_REFUSAL_PAUSE_SECONDS", "0.3")
+    for _ in range(5):
+        assert web.post("/api/v1/login", data=WRONG).status_code == 401
+    started = time.monotonic()
+    assert web.post("/api/v1/login", data=WRONG).status_code == 429
+    assert time.monotonic() - started >= 0.3  # at least the pause (a sleep never ends early)
+
+
 def test_the_owner_gets_in_with_the_right_password_once_the_delay_is_over(web: TestClient, site: Engine,
                                                                             clock: Clock) -> None:
     for _ in range(6):
