@@ -13,7 +13,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from argon2 import PasswordHasher
 from sqlalchemy import Engine, create_engine, text
+
+from lanzarote.store import access
 
 POSTGRES_URL = os.environ.get("LANZAROTE_TEST_POSTGRES_URL")
 
@@ -28,6 +31,9 @@ def isolated_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("LANZAROTE_SECOND_FACTOR_ROLES", "none")
     # refused logins are answered at once in tests; tests/web/test_logins.py shows the pause
     monkeypatch.setenv("LANZAROTE_LOGIN_REFUSAL_PAUSE_SECONDS", "0")
+    # Argon2 with its cheapest parameters: the same algorithm and code path, a millisecond instead of 0.2 s of CPU
+    # and 64 MiB a password (the suite creates and checks thousands); the server keeps argon2-cffi's defaults
+    monkeypatch.setattr(access, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
 
 
 @pytest.fixture
