@@ -46,9 +46,18 @@ def needs_second_factor(user: User) -> bool:
     return user.role in {r.strip() for r in str(config.get("second_factor_roles")).split(",") if r.strip()}
 
 
+def account_key(username: str, device: str | None = None) -> str:
+    """The key an account's failed attempts are counted under (a known workstation's use of it: its own)."""
+    return (f"device:{username}:{device}" if device else f"user:{username}")[:200]
+
+
+def address_key(address: str) -> str:
+    """The key a client address's failed attempts are counted under."""
+    return f"addr:{address}"[:200]
+
+
 def _keys(attempt: LoginAttempt) -> tuple[str, str]:
-    account = f"device:{attempt.username}:{attempt.device}" if attempt.device else f"user:{attempt.username}"
-    return account[:200], f"addr:{attempt.address}"[:200]
+    return account_key(attempt.username, attempt.device), address_key(attempt.address)
 
 
 def _aware(at: datetime) -> datetime:

@@ -16,14 +16,15 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from lanzarote.errors import AccessDenied, InputRejected, NotAuthenticated, TooManyRequests
-from lanzarote.service.logins import delay, now
+from lanzarote.service.logins import account_key, address_key, delay, now
 from lanzarote.store import access, audit, logins
 from lanzarote.store.access import SYSTEM_ROLE, User
 from lanzarote.store.db import session
 
 
 def _keys(user: User) -> tuple[str, ...]:
-    return (f"user:{user.username}"[:200],) + ((f"addr:{user.address}"[:200],) if user.address else ())
+    """The keys a login counts failures under, so a wrong current password slows logins too (and back)."""
+    return (account_key(user.username),) + ((address_key(user.address),) if user.address else ())
 
 
 def _ended(ended: tuple[int, int], other: bool) -> str:
