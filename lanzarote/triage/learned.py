@@ -25,8 +25,9 @@ import json
 import math
 import re
 from collections.abc import Iterable
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from itertools import pairwise
 from pathlib import Path
 
@@ -39,6 +40,9 @@ DEFAULT = Path(__file__).parent / "data" / "text_model.json"
 _WORD = re.compile(r"[a-z0-9]+")
 STEM = 5
 """Words of at least STEM + 2 letters also count by their first STEM letters: inflections and typos of one word."""
+GRAM = 4
+"""The text also counts by its runs of GRAM characters (spaces included): endings, compounds, elisions and typos that
+no word list foresees ("Stieftochter", "l'emmener", "ptite", "meisje's") share runs with the words the model learnt."""
 DANGER = "TEXT_DANGER"
 """The signal the model gives when its score reaches the threshold: the text reads as a child in danger (P1)."""
 
@@ -85,6 +89,27 @@ def features(found: Iterable[Reading]) -> dict[str, int]:
     return out
 
 
+def grams(found: Iterable[Reading]) -> set[str]:
+    """The runs of GRAM characters of a report's folded sentences, each sentence padded with a space."""
+    out: set[str] = set()
+    for reading in found:
+        for sentence in reading.sentences:
+            text = f" {' '.join(sentence.folded.split())} "
+            out.update(text[i:i + GRAM] for i in range(len(text) - GRAM + 1))
+    return out
+
+
+GRAM_PREFIX = "g:"
+
+
+def all_features(found: list[Reading]) -> dict[str, int]:
+    """`features` and the character runs (`grams`, as "g:…", features of the whole report): what the model is
+    trained on."""
+    out = features(found)
+    out.update(dict.fromkeys((GRAM_PREFIX + g for g in grams(found)), -1))
+    return out
+
+
 class ModelSpec(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
     version: str
@@ -110,7 +135,8 @@ class Score:
 
 def _readable(feature: str) -> str:
     kind, _, value = feature.partition(":")
-    return {"w": f"“{value}”", "b": f"“{value}”", "p": f"“{value}…”", "c": f"{value}", "cq": f"{value} (quoted)",
+    return {"w": f"“{value}”", "b": f"“{value}”", "p": f"“{value}…”", "g": f"“…{value}…”", "c": f"{value}",
+            "cq": f"{value} (quoted)",
             "cc": value.replace("&", " + "), "r": f"rule {value}"}.get(kind, value)
 
 
@@ -122,16 +148,25 @@ class TextModel:
     def version(self) -> str:
         return self.spec.version
 
-    def score(self, found: dict[str, int]) -> Score:
+    @cached_property
+    def _gram_weights(self) -> dict[str, float]:
+        return {f[len(GRAM_PREFIX):]: w for f, w in self.spec.weights.items() if f.startswith(GRAM_PREFIX)}
+
+    def score(self, found: dict[str, int], runs: AbstractSet[str] = frozenset()) -> Score:
+        """The model's score of a report's features and its character runs (`grams`): a run is looked up by itself
+        (a set intersection), not as a feature of its own, since a text has hundreds."""
         weights = self.spec.weights
+        gram_weights = self._gram_weights
         parts = [(f, weights[f]) for f in found if f in weights]
+        parts.extend((GRAM_PREFIX + g, gram_weights[g]) for g in runs & gram_weights.keys())
         z = self.spec.bias + sum(w for _, w in parts)
         probability = 1.0 / (1.0 + math.exp(-max(-40.0, min(40.0, z))))
         top = tuple(sorted((p for p in parts if p[1] > 0), key=lambda p: -p[1])[:6])
         by_sentence: dict[int, float] = {}
         for f, w in parts:
-            if found[f] >= 0 and w > 0:
-                by_sentence[found[f]] = by_sentence.get(found[f], 0.0) + w
+            at = found.get(f, -1)
+            if at >= 0 and w > 0:
+                by_sentence[at] = by_sentence.get(at, 0.0) + w
         sentence = max(by_sentence, key=lambda i: by_sentence[i], default=-1)
         return Score(probability, top, sentence)
 
@@ -140,7 +175,7 @@ class TextModel:
         that did."""
         if not found_in:
             return []
-        score = self.score(features(found_in))
+        score = self.score(features(found_in), grams(found_in))
         if score.probability < self.spec.threshold:
             return []
         sentences = [s.original for r in found_in for s in r.sentences]
