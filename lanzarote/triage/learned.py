@@ -15,8 +15,9 @@ summaries of self-declared abuse and of a child offered to others ("Er bot das K
 0.26), which the writers' mostly indirect texts seldom contain and which are the seed cases of T3 and T15 — even
 after summaries by other hands were added to the training texts.
 
-A second head for P2 was tried and removed: on the realistic mix it raised ordinary provider notes to P2 (P1 + P2
-went from 14 % to 24 %), which is the very failure a queue must not have.
+A second head tells P1 and P2 texts from the rest and gives `TEXT_CONCERN` (P2). An earlier one raised ordinary provider
+notes to P2 on the realistic mix (P1 + P2 from 14 % to 24 %), the very failure a queue must not have; its threshold is
+now bounded by what it does to ordinary provider notes out of fold (`training.BACKGROUND_RISE`).
 """
 
 from __future__ import annotations
@@ -45,6 +46,8 @@ GRAM = 4
 no word list foresees ("Stieftochter", "l'emmener", "ptite", "meisje's") share runs with the words the model learnt."""
 DANGER = "TEXT_DANGER"
 """The signal the model gives when its score reaches the threshold: the text reads as a child in danger (P1)."""
+CONCERN = "TEXT_CONCERN"
+"""The signal of the second head: the text reads as a reason to act before ordinary possession work (P2)."""
 
 
 def _length(sentences: int) -> str:
@@ -110,6 +113,14 @@ def all_features(found: list[Reading]) -> dict[str, int]:
     return out
 
 
+class Head(BaseModel):
+    """One logistic regression over the features: a bias, weights, and the score from which it speaks."""
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    bias: float
+    threshold: float
+    weights: dict[str, float]
+
+
 class ModelSpec(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
     version: str
@@ -122,6 +133,13 @@ class ModelSpec(BaseModel):
     threshold: float
     """From this score the text reads as a child in danger now: TEXT_DANGER."""
     weights: dict[str, float]
+    concern: Head | None = None
+    """The second head, trained to tell P1 and P2 texts from the rest: from its threshold, and when the first head
+    stays below its own, the text reads as a reason to act (TEXT_CONCERN, P2)."""
+
+    @property
+    def danger(self) -> Head:
+        return Head(bias=self.bias, threshold=self.threshold, weights=self.weights)
 
 
 @dataclass(frozen=True)
@@ -136,8 +154,35 @@ class Score:
 def _readable(feature: str) -> str:
     kind, _, value = feature.partition(":")
     return {"w": f"“{value}”", "b": f"“{value}”", "p": f"“{value}…”", "g": f"“…{value}…”", "c": f"{value}",
-            "cq": f"{value} (quoted)",
-            "cc": value.replace("&", " + "), "r": f"rule {value}"}.get(kind, value)
+            "cq": f"{value} (quoted)", "cc": value.replace("&", " + "), "r": f"rule {value}"}.get(kind, value)
+
+
+@dataclass(frozen=True)
+class _Weights:
+    head: Head
+    grams: dict[str, float]
+    """The head's weights of character runs, by the run itself (without "g:")."""
+
+    @classmethod
+    def of(cls, head: Head) -> _Weights:
+        return cls(head, {f[len(GRAM_PREFIX):]: w for f, w in head.weights.items() if f.startswith(GRAM_PREFIX)})
+
+    def score(self, found: dict[str, int], runs: AbstractSet[str]) -> Score:
+        """The head's score of a report's features and its character runs (`grams`): a run is looked up by itself
+        (a set intersection), not as a feature of its own, since a text has hundreds."""
+        weights = self.head.weights
+        parts = [(f, weights[f]) for f in found if f in weights]
+        parts.extend((GRAM_PREFIX + g, self.grams[g]) for g in runs & self.grams.keys())
+        z = self.head.bias + sum(w for _, w in parts)
+        probability = 1.0 / (1.0 + math.exp(-max(-40.0, min(40.0, z))))
+        top = tuple(sorted((p for p in parts if p[1] > 0), key=lambda p: -p[1])[:6])
+        by_sentence: dict[int, float] = {}
+        for f, w in parts:
+            at = found.get(f, -1)
+            if at >= 0 and w > 0:
+                by_sentence[at] = by_sentence.get(at, 0.0) + w
+        sentence = max(by_sentence, key=lambda i: by_sentence[i], default=-1)
+        return Score(probability, top, sentence)
 
 
 @dataclass(frozen=True)
@@ -149,40 +194,32 @@ class TextModel:
         return self.spec.version
 
     @cached_property
-    def _gram_weights(self) -> dict[str, float]:
-        return {f[len(GRAM_PREFIX):]: w for f, w in self.spec.weights.items() if f.startswith(GRAM_PREFIX)}
+    def _heads(self) -> tuple[tuple[str, _Weights], ...]:
+        heads = [(DANGER, _Weights.of(self.spec.danger))]
+        if self.spec.concern is not None:
+            heads.append((CONCERN, _Weights.of(self.spec.concern)))
+        return tuple(heads)
 
     def score(self, found: dict[str, int], runs: AbstractSet[str] = frozenset()) -> Score:
-        """The model's score of a report's features and its character runs (`grams`): a run is looked up by itself
-        (a set intersection), not as a feature of its own, since a text has hundreds."""
-        weights = self.spec.weights
-        gram_weights = self._gram_weights
-        parts = [(f, weights[f]) for f in found if f in weights]
-        parts.extend((GRAM_PREFIX + g, gram_weights[g]) for g in runs & gram_weights.keys())
-        z = self.spec.bias + sum(w for _, w in parts)
-        probability = 1.0 / (1.0 + math.exp(-max(-40.0, min(40.0, z))))
-        top = tuple(sorted((p for p in parts if p[1] > 0), key=lambda p: -p[1])[:6])
-        by_sentence: dict[int, float] = {}
-        for f, w in parts:
-            at = found.get(f, -1)
-            if at >= 0 and w > 0:
-                by_sentence[at] = by_sentence.get(at, 0.0) + w
-        sentence = max(by_sentence, key=lambda i: by_sentence[i], default=-1)
-        return Score(probability, top, sentence)
+        """The first head's score (a child in danger now)."""
+        return self._heads[0][1].score(found, runs)
 
     def assess(self, found_in: list[Reading]) -> list[TextSignal]:
-        """TEXT_DANGER when the score reaches the threshold, with the sentence that weighed most and the features
-        that did."""
+        """TEXT_DANGER when the first head's score reaches its threshold, otherwise TEXT_CONCERN when the second's
+        does; each with the sentence that weighed most and the features that did."""
         if not found_in:
             return []
-        score = self.score(features(found_in), grams(found_in))
-        if score.probability < self.spec.threshold:
-            return []
-        sentences = [s.original for r in found_in for s in r.sentences]
-        shown = ", ".join(f"{_readable(f)} {w:+.2f}" for f, w in score.top)
-        where = f"“{sentences[score.sentence].strip()[:160]}” " if score.sentence >= 0 else ""
-        return [TextSignal(DANGER, f"{where}(learned model {self.version}: {score.probability:.2f} ≥ "
-                                   f"{self.spec.threshold:.2f}; weighing most: {shown})")]
+        found, runs = features(found_in), grams(found_in)
+        for signal, head in self._heads:
+            score = head.score(found, runs)
+            if score.probability < head.head.threshold:
+                continue
+            sentences = [s.original for r in found_in for s in r.sentences]
+            shown = ", ".join(f"{_readable(f)} {w:+.2f}" for f, w in score.top)
+            where = f"“{sentences[score.sentence].strip()[:160]}” " if score.sentence >= 0 else ""
+            return [TextSignal(signal, f"{where}(learned model {self.version}: {score.probability:.2f} ≥ "
+                                       f"{head.head.threshold:.2f}; weighing most: {shown})")]
+        return []
 
 
 @cache
@@ -191,6 +228,6 @@ def load(path: Path = DEFAULT) -> TextModel:
         spec = ModelSpec.model_validate(json.loads(path.read_text(encoding="utf-8")))
     except (OSError, ValueError, ValidationError) as exc:
         raise ConfigurationError(f"triage text model {path} cannot be used: {exc}") from exc
-    if not 0 < spec.threshold <= 1:
-        raise ConfigurationError(f"triage text model {path}: its threshold must be in (0, 1]")
+    if not all(0 < head.threshold <= 1 for head in (spec.danger, spec.concern) if head is not None):
+        raise ConfigurationError(f"triage text model {path}: its thresholds must be in (0, 1]")
     return TextModel(spec)

@@ -36,6 +36,7 @@ def test_training_again_on_the_same_files_gives_the_same_model() -> None:
     again = training.train(training.default_paths())
     assert again["version"] == SHIPPED["version"]
     assert (again["weights"], again["threshold"]) == (SHIPPED["weights"], SHIPPED["threshold"])
+    assert again["concern"] == SHIPPED["concern"]
 
 
 def test_a_held_out_half_is_refused_for_training(tmp_path: Path) -> None:
@@ -71,8 +72,8 @@ def test_plain_provider_notes_are_not_raised() -> None:
                  "Account reported by an automated classifier; no chat content available.",
                  "Le compte a partagé deux fichiers connus. Aucun message."):
         tier, reasons = _tier(note)
-        assert "TEXT_DANGER" not in reasons, note
-        assert tier is not Tier.P1
+        assert "TEXT_DANGER" not in reasons and "TEXT_CONCERN" not in reasons, note
+        assert tier is Tier.P3
 
 
 def test_the_model_lifts_development_texts_the_rules_miss_and_shows_why() -> None:
@@ -95,3 +96,33 @@ def test_the_model_lifts_development_texts_the_rules_miss_and_shows_why() -> Non
                 assert "weighing most:" in evidence and "learned model" in evidence
                 assert evidence.startswith("“")
     assert lifted >= 10
+
+
+def _spec(danger: float, concern: float) -> learned.ModelSpec:
+    """A model of one word, "ferry", weighing `danger` in the first head and `concern` in the second."""
+    return learned.ModelSpec(version="tm-test", trained_on={}, settings={}, cross_validated={}, bias=0.0,
+                             threshold=0.9, weights={"w:ferry": danger},
+                             concern=learned.Head(bias=0.0, threshold=0.8, weights={"w:ferry": concern}))
+
+
+@pytest.mark.parametrize(("danger", "concern", "expected"), [
+    (5.0, 5.0, ["TEXT_DANGER"]),
+    (0.0, 5.0, ["TEXT_CONCERN"]),
+    (0.0, 0.0, []),
+])
+def test_the_second_head_speaks_only_when_the_first_is_silent(danger: float, concern: float,
+                                                              expected: list[str]) -> None:
+    found = readings(["He takes the ferry on Friday."], load_lexicon())
+    signals = learned.TextModel(_spec(danger, concern)).assess(found)
+    assert [s.signal for s in signals] == expected
+    for signal in signals:
+        assert signal.evidence.startswith("“He takes the ferry on Friday.”")
+        assert "“ferry”" in signal.evidence
+
+
+def test_the_second_heads_threshold_keeps_ordinary_provider_notes_within_its_bound() -> None:
+    measured = SHIPPED["cross_validated"]
+    assert SHIPPED["concern"]["threshold"] == measured["concern_threshold"]
+    assert (measured["background_p2_or_higher"] - measured["without_concern_background_p2_or_higher"]
+            <= training.BACKGROUND_RISE + 1e-9)
+    assert measured["p2_or_higher_recall"] >= measured["without_concern_p2_or_higher_recall"]
