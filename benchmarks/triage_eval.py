@@ -11,8 +11,10 @@ held-out half, `xx-fresh3` (10 P1, 10 P2, 20 hard negatives a language), and two
 (`xx-train3`, weighted to hard negatives); after fresh3's figures had been used to judge the third training half, two
 new writers added `xx-fresh4` (15 P1, 15 P2, 30 hard negatives a language; the writers' P3 and P4 both stored as
 NEG) and two more a fourth training half (`xx-train4`), then two more a fifth of contrasting pairs (`xx-train5`: the
-same access written once with intent and once benign). The model is trained on the development and training halves
-(`lanzarote.triage.training`), never on a held-out one, so its figures on those are in-sample.
+same access written once with intent and once benign) and a sixth (`xx-train6`: a child in danger against news,
+outrage, survivors, reports of blocked attempts, professionals, denials, teenagers' own lives and plots). The model
+is trained on the development and training halves (`lanzarote.triage.training`), never on a held-out one, so its
+figures on those are in-sample.
 Each item is a text (and sometimes the reported account's profile) with the tier a careful analyst would give it:
 P1, P2, or NEG (a hard negative that must not be P1).
 
@@ -33,8 +35,8 @@ from typing import Any
 
 DATA = Path(__file__).parent / "data" / "triage_eval"
 LANGUAGES = ("en", "fr", "es", "de", "it", "nl")
-HALVES = ("train", "train2", "train3", "train4", "train5", "background", "summaries", "dev", "dev2", "heldout", "fresh",
-          "fresh2", "fresh3", "fresh4")
+HALVES = ("train", "train2", "train3", "train4", "train5", "train6", "background", "summaries", "dev", "dev2",
+          "heldout", "fresh", "fresh2", "fresh3", "fresh4")
 HELD_OUT = ("heldout", "fresh", "fresh2", "fresh3", "fresh4")
 """The halves nobody trains or tunes on: their figures are the measure."""
 TARGETS = {"p1_recall": 0.95, "p1_precision": 0.90, "p2_or_higher_recall": 0.90, "negatives_p1": 0.02}
