@@ -50,8 +50,7 @@ def main() -> None:
         matcher = Matcher([], MatchSettings(pdq_threshold=31, pdq_min_quality=50, vpdq_match_fraction=0.8))
         cpu, wall = time.process_time(), time.perf_counter()
         with session(engine) as s:
-            for match in store_state.counted_matches(s):
-                matcher.trust_counted(*match)
+            matcher.trust_counted(store_state.counted_matches(s))
         cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
         print(f"{args.reports:,} reports, {matched:,} with a match, {len(counted):,} trusted matches kept: read in "
               f"{cpu:.3f} s CPU, {wall:.3f} s wall")

@@ -375,13 +375,14 @@ class Matcher:
         flat = iter(self._looked_up(queries))
         return [tuple(next(flat) for _ in r.files) for r in reports]
 
-    def trust_counted(self, owner: str, file_id: str, list_name: str, entry_id: str) -> None:
-        """Count a file of a report settled before this run whose match with the entry was trusted then (the store
-        keeps these beside the verdicts). The count goes on where the last run left it, so how the work was split into
-        runs (one run, or one killed and run again) changes no flag."""
-        trusted = self._trusted.setdefault((list_name, entry_id), set())
-        if len(trusted) < FLOOD_MATCHES:
-            trusted.add((owner, file_id))
+    def trust_counted(self, counted: Iterable[tuple[str, str, str, str]]) -> None:
+        """Count the files of reports settled before this run whose match was trusted then: (report key, file id,
+        list name, entry id), as the store keeps them beside the verdicts. The count goes on where the last run left
+        it, so how the work was split into runs (one run, or one killed and run again) changes no flag."""
+        for owner, file_id, list_name, entry_id in counted:
+            trusted = self._trusted.setdefault((list_name, entry_id), set())
+            if len(trusted) < FLOOD_MATCHES:
+                trusted.add((owner, file_id))
 
     def flag_floods(self, verdicts: Sequence[FileVerdict], owner: str | None = None) -> list[FileVerdict]:
         """Count each list entry's matching files; past FLOOD_MATCHES a match is flagged, not trusted.

@@ -364,8 +364,7 @@ def process(
     with session(engine) as s:
         held = {(k, v) for k, v, _, _ in store_state.held(s)}
         if stages.matcher is not None and not everything:  # over all history, every file is counted afresh
-            for counted in store_state.counted_matches(s):
-                stages.matcher.trust_counted(*counted)
+            stages.matcher.trust_counted(store_state.counted_matches(s))
     with few_collections():
         for _ in range(3):  # a second pass re-ranks reports whose subject changed under them
             for examined in _examined(engine, _stale_batches(engine, batch_size, everything), stages, workers):

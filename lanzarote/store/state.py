@@ -85,14 +85,13 @@ class CountedMatch(NamedTuple):
     entry_id: str
 
 
-def counted_matches(session: Session) -> Iterator[CountedMatch]:
-    """Every trusted match of the settled reports, as their stored verdicts say, in key order (streamed): what a
-    run starts its flood counts from."""
+def counted_matches(session: Session) -> Iterator[tuple[str, str, str, str]]:
+    """Every trusted match of the settled reports as their stored verdicts say, (report key, file id, list name,
+    entry id) in that order (streamed): what a run starts its flood counts from."""
     m = schema.match_counts
     query = select(m.c.report_key, m.c.file_id, m.c.list_name, m.c.entry_id).order_by(
         m.c.report_key, m.c.file_id, m.c.list_name, m.c.entry_id).execution_options(yield_per=20_000)
-    for row in session.execute(query):
-        yield CountedMatch(*row)
+    yield from session.execute(query).tuples()
 
 
 def counted_in(states: Iterable[ReportState]) -> set[CountedMatch]:
