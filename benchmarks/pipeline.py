@@ -89,11 +89,11 @@ def main() -> None:
               f"{process_cpu / processed.processed * 1e6:,.0f} us a report processed "
               f"({os.cpu_count()} cores: processing at most {os.cpu_count() * processed.processed / process_cpu:,.0f}"
               " reports/s)")
-        start = time.perf_counter()
+        start, cpu_start = time.perf_counter(), _cpu()
         added = ingest(engine, rest)
         again = process(engine)
-        add_s = time.perf_counter() - start
-        print(f"adding {added.counts.new:,} reports to a store of {n:,}: {add_s:,.1f} s "
+        add_s, add_cpu = time.perf_counter() - start, _cpu() - cpu_start
+        print(f"adding {added.counts.new:,} reports to a store of {n:,}: {add_s:,.1f} s, {add_cpu:,.1f} s CPU "
               f"({again.processed:,} processed incl. older reports whose subject changed, {again.links:,} new links)")
         print(f"peak RSS: {peak_rss_mib():,.0f} MiB")
         print(describe())

@@ -375,15 +375,14 @@ class Matcher:
         flat = iter(self._looked_up(queries))
         return [tuple(next(flat) for _ in r.files) for r in reports]
 
-    def trust_settled(self, owner: str, verdicts: Sequence[FileVerdict]) -> None:
-        """Count the files of a report settled before this run as they were counted then: each match not flagged
-        stays trusted. The count goes on where the last run left it, so how the work was split into runs (one run,
-        or one killed and run again) changes no flag."""
-        for verdict in verdicts:
-            for match in verdict.matches:
-                trusted = self._trusted.setdefault((match.list_name, match.entry_id), set())
-                if not match.flood_flagged and len(trusted) < FLOOD_MATCHES:
-                    trusted.add((owner, verdict.file_id))
+    def trust_counted(self, counted: Iterable[tuple[str, str, str, str]]) -> None:
+        """Count the files of reports settled before this run whose match was trusted then: (report key, file id,
+        list name, entry id), as the store keeps them beside the verdicts. The count goes on where the last run left
+        it, so how the work was split into runs (one run, or one killed and run again) changes no flag."""
+        for owner, file_id, list_name, entry_id in counted:
+            trusted = self._trusted.setdefault((list_name, entry_id), set())
+            if len(trusted) < FLOOD_MATCHES:
+                trusted.add((owner, file_id))
 
     def flag_floods(self, verdicts: Sequence[FileVerdict], owner: str | None = None) -> list[FileVerdict]:
         """Count each list entry's matching files; past FLOOD_MATCHES a match is flagged, not trusted.

@@ -361,12 +361,11 @@ def process(
     workers = workers or config.workers()
     summary = ProcessSummary(matching_ran=stages.matcher is not None)
     batch_size = int(config.get("batch_size"))
-    with session(engine) as s:
-        held = {(k, v) for k, v, _, _ in store_state.held(s)}
-        if stages.matcher is not None and not everything:  # over all history, every file is counted afresh
-            for key, verdicts in store_state.matched_verdicts(s):
-                stages.matcher.trust_settled(key, verdicts)
-    with few_collections():
+    with few_collections():  # the counts read here are many small objects too, all kept for the run
+        with session(engine) as s:
+            held = {(k, v) for k, v, _, _ in store_state.held(s)}
+            if stages.matcher is not None and not everything:  # over all history, every file is counted afresh
+                stages.matcher.trust_counted(store_state.counted_matches(s))
         for _ in range(3):  # a second pass re-ranks reports whose subject changed under them
             for examined in _examined(engine, _stale_batches(engine, batch_size, everything), stages, workers):
                 with session(engine) as s:

@@ -166,6 +166,18 @@ Index("ix_report_state_provider", report_state.c.provider,
 Index("ix_report_state_incident_type", report_state.c.incident_type, sqlite_where=report_state.c.incident_type.is_not(
     None), postgresql_where=report_state.c.incident_type.is_not(None))
 
+match_counts = Table(
+    "match_counts",
+    metadata,
+    Column("report_key", String(300), primary_key=True),
+    Column("file_id", String(200), primary_key=True),
+    Column("list_name", String(64), primary_key=True),
+    Column("entry_id", Text, primary_key=True),
+)
+"""The flood counts (`lanzarote.media.library.FLOOD_MATCHES`): one row per file of a settled report whose match with
+a list entry is trusted (not flood-flagged), as its stored verdicts say. Written with the verdicts, in the same
+transaction, so a run starts counting where the last one left off without reading every stored verdict."""
+
 route_overrides = Table(
     "route_overrides",
     metadata,

@@ -76,13 +76,28 @@ def stale_keys(session: Session, limit: int, *, after: str | None = None, everyt
     return [k for (k,) in session.execute(query)]
 
 
-def matched_verdicts(session: Session) -> Iterator[tuple[str, tuple[FileVerdict, ...]]]:
-    """The stored verdicts of every report with a file a hash list matched, in key order (streamed)."""
-    s = schema.report_state
-    query = (select(s.c.report_key, s.c.verdicts).where(s.c.verdicts.like('%"list_name"%'))
-             .order_by(s.c.report_key).execution_options(yield_per=5000))
-    for key, verdicts in session.execute(query):
-        yield key, _VERDICTS.validate_json(verdicts)
+class CountedMatch(NamedTuple):
+    """A file of a settled report whose match with a list entry is trusted (counted, not flood-flagged)."""
+
+    report_key: str
+    file_id: str
+    list_name: str
+    entry_id: str
+
+
+def counted_matches(session: Session) -> Iterator[tuple[str, str, str, str]]:
+    """Every trusted match of the settled reports as their stored verdicts say, (report key, file id, list name,
+    entry id) in that order (streamed): what a run starts its flood counts from."""
+    m = schema.match_counts
+    query = select(m.c.report_key, m.c.file_id, m.c.list_name, m.c.entry_id).order_by(
+        m.c.report_key, m.c.file_id, m.c.list_name, m.c.entry_id).execution_options(yield_per=20_000)
+    yield from session.execute(query)
+
+
+def counted_in(states: Iterable[ReportState]) -> set[CountedMatch]:
+    """The trusted matches these states' verdicts hold."""
+    return {CountedMatch(st.report_key, v.file_id, m.list_name, m.entry_id)
+            for st in states for v in st.verdicts or () for m in v.matches if not m.flood_flagged}
 
 
 def count_stale(session: Session) -> int:
@@ -95,7 +110,8 @@ def count_all(session: Session) -> int:
 
 
 def save(session: Session, states: Sequence[ReportState], now: datetime) -> None:
-    """Write what the stages concluded; the report is no longer stale (one statement for the whole batch)."""
+    """Write what the stages concluded, and the trusted matches of their verdicts (`schema.match_counts`); the
+    reports are no longer stale (one statement for the whole batch)."""
     if not states:
         return
     rows = []
@@ -120,6 +136,9 @@ def save(session: Session, states: Sequence[ReportState], now: datetime) -> None
             "incident_type": st.incident_type,
         })
     update_many(session, schema.report_state, "report_key", rows)
+    m = schema.match_counts  # the flood counts follow the verdicts, in the same transaction
+    session.execute(delete(m).where(m.c.report_key.in_(sorted(st.report_key for st in states))))
+    insert_many(session, m, [c._asdict() for c in sorted(counted_in(states))])
 
 
 def mark_stale(session: Session, keys: Collection[str]) -> None:

@@ -221,8 +221,9 @@ def test_a_later_run_counts_on_from_the_files_settled_before(lib: HashLibrary, t
     stored = {f"r{i}": settle(first, f"r{i}") for i in range(4)}
     assert [v[0].matches[0].flood_flagged for v in stored.values()] == [False, False, False, True]
     later = lib.matcher()
-    for owner, verdicts in stored.items():
-        later.trust_settled(owner, verdicts)
+    later.trust_counted((owner, v.file_id, m.list_name, m.entry_id)  # what the store keeps: the trusted matches
+                        for owner, verdicts in stored.items() for v in verdicts for m in v.matches
+                        if not m.flood_flagged)
     assert [settle(later, owner)[0].matches[0].flood_flagged for owner in ("r4", "r1", "r3")] == [True, False, True]
 
 

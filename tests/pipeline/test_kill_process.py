@@ -1,10 +1,9 @@
 """A real `lanzarote process` killed with SIGKILL mid-way, then run again, leaves the states a clean run leaves:
-tiers, reasons, subjects, links, held identifiers and the matches' flood flags."""
+tiers, reasons, subjects, links, held identifiers, the matches' flood flags and the flood counts kept beside them."""
 
 from __future__ import annotations
 
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -13,12 +12,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, create_engine, func, select
+from sqlalchemy import Engine, create_engine, delete, func, select, update
 
 from lanzarote.pipeline.ingest import ingest
 from lanzarote.store import schema
-from lanzarote.store.db import open_store
-from tests.pipeline.test_deterministic import states
+from lanzarote.store.db import open_store, session
+from tests.pipeline.test_deterministic import forget_processing, states
+from tests.pipeline.test_flood_counts import counted, recounted
 from tests.samples import file_details_xml, report_xml
 
 REPORTS = 240
@@ -55,8 +55,16 @@ def _flags(seen: dict[str, Any]) -> int:
     return sum(r[7].count('"flood_flagged":true') for r in seen["reports"].values() if r[7])
 
 
+def as_ingested(engine: Engine) -> None:
+    """Back to the store as ingest left it, verdicts and flood counts included (nothing to count on)."""
+    forget_processing(engine)
+    with session(engine) as s:
+        s.execute(delete(schema.match_counts))
+        s.execute(update(schema.report_state).values(verdicts=None))
+
+
 @pytest.mark.slow
-def test_a_process_killed_and_run_again_leaves_the_states_of_a_clean_run(tmp_path: Path,
+def test_a_process_killed_and_run_again_leaves_the_states_of_a_clean_run(tmp_path: Path, store_url: str,
                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
     inbox, data = tmp_path / "inbox", tmp_path / "data"
     inbox.mkdir()
@@ -69,24 +77,29 @@ def test_a_process_killed_and_run_again_leaves_the_states_of_a_clean_run(tmp_pat
     from lanzarote.pipeline.settings import hash_library
 
     hash_library().import_list(tmp_path / "list.txt", "known", "text")
-    clean_url, killed_url = f"sqlite:///{tmp_path / 'clean.db'}", f"sqlite:///{tmp_path / 'killed.db'}"
-    _store(clean_url, inbox).dispose()
-    shutil.copyfile(tmp_path / "clean.db", tmp_path / "killed.db")
+    engine = _store(store_url, inbox)
 
-    clean = _process(clean_url, data)
+    clean = _process(store_url, data)
     assert clean.wait(timeout=600) == 0, clean.stderr.read() if clean.stderr else ""
-    killed = _process(killed_url, data)
+    expected, expected_counts = states(engine), counted(engine)
+    assert len(expected_counts) == 50
+    assert expected_counts == recounted(engine)
+    as_ingested(engine)
+    killed = _process(store_url, data)
     deadline = time.monotonic() + 300
-    while time.monotonic() < deadline and settled(killed_url) < 60 and killed.poll() is None:
+    while time.monotonic() < deadline and settled(store_url) < 60 and killed.poll() is None:
         time.sleep(0.02)
     os.kill(killed.pid, signal.SIGKILL)
     killed.wait()
-    at_kill = settled(killed_url)
+    at_kill = settled(store_url)
     assert 0 < at_kill < REPORTS, "the kill must land in the middle of the run"
-    again = _process(killed_url, data)
+    assert counted(engine) == recounted(engine), "the counts are committed with the verdicts, batch by batch"
+    again = _process(store_url, data)
     assert again.wait(timeout=600) == 0, again.stderr.read() if again.stderr else ""
 
-    expected, found = states(create_engine(clean_url)), states(create_engine(killed_url))
+    found = states(engine)
     assert _flags(expected) == REPORTS - 50
     assert _flags(found) == _flags(expected)
     assert found == expected
+    assert counted(engine) == expected_counts == recounted(engine)
+    engine.dispose()

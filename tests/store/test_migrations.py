@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -146,3 +147,29 @@ def test_a_store_from_revision_0014_keeps_its_file_details_and_layers_as_their_f
         assert [r.version for r in conn.execute(sa.select(schema.report_files))] == [1]
         assert [r.version for r in conn.execute(sa.select(schema.clearing_house_layers))] == [1]
         assert conn.execute(sa.select(sa.func.count()).select_from(schema.report_file_versions)).scalar() == 0
+
+
+def test_a_store_from_revision_0016_gets_its_flood_counts_from_the_stored_verdicts(tmp_path: Path) -> None:
+    """0017 fills `match_counts` with every trusted (not flood-flagged) match the stored verdicts hold."""
+    engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    migrate(engine, "0016_layer_versions")
+    match = {"list_name": "vics", "entry_id": "e1", "hash_type": "MD5", "flood_flagged": False}
+    verdicts = {
+        "ncmec/90000001": [{"file_id": "f1", "verdict": "known", "matches": [match]},
+                           {"file_id": "f2", "verdict": "unknown", "matches": []}],
+        "ncmec/90000002": [{"file_id": "f1", "verdict": "known", "matches": [{**match, "flood_flagged": True}]}],
+        "ncmec/90000003": [{"file_id": "f1", "verdict": "not_matched", "matches": []}],
+    }
+    with engine.begin() as conn:
+        for key, stored in verdicts.items():
+            conn.execute(sa.text("INSERT INTO report_state (report_key, source, source_id, version, stale, tier_rank, "
+                                 "verdicts) VALUES (:k, 'ncmec', :i, 1, false, 5, :v)"),
+                         {"k": key, "i": key.split("/")[1], "v": json.dumps(stored)})
+        conn.execute(sa.text("INSERT INTO report_state (report_key, source, source_id, version, stale, tier_rank) "
+                             "VALUES ('ncmec/90000004', 'ncmec', '90000004', 1, true, 5)"))
+
+    migrate(engine)
+
+    with engine.connect() as conn:
+        rows = [tuple(r) for r in conn.execute(sa.select(schema.match_counts))]
+    assert rows == [("ncmec/90000001", "f1", "vics", "e1")]
