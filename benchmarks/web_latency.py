@@ -152,11 +152,14 @@ def served(reports: int) -> Iterator[tuple[str, dict[str, str], int]]:
         server = subprocess.Popen([sys.executable, "-m", "lanzarote", "serve", "--host", "127.0.0.1", "--port",
                                    str(port)], env=env)
         base_url = f"http://127.0.0.1:{port}"
-        for _ in range(100):
+        ready_by = time.monotonic() + 120  # a loaded shared host takes half a minute to start the workers
+        while True:
             try:
                 httpx.get(base_url + "/login", timeout=1)
                 break
             except httpx.HTTPError:
+                if time.monotonic() > ready_by or server.poll() is not None:
+                    raise
                 time.sleep(0.2)
         login = httpx.post(base_url + "/login", data={"username": "bench", "password": PASSWORD})
         cookies = dict(login.history[0].cookies) if login.history else dict(login.cookies)

@@ -71,8 +71,8 @@ SETTINGS: tuple[Setting, ...] = (
             "answer (429), holding no thread: a client that retries as soon as it is answered is slowed to this pace."),
     Setting("trusted_proxies", "", "Addresses or networks (comma-separated, e.g. 10.0.0.5,192.0.2.0/28) of reverse "
             "proxies whose X-Forwarded-For names the client; empty: the peer's own address, never the header."),
-    Setting("password_hash_concurrency", 2, "Argon2 checks run at once per server process (64 MiB each); further "
-            "logins queue for a slot."),
+    Setting("password_hash_concurrency", 2, "Argon2 checks run at once per server process (64 MiB each, at low CPU "
+            "priority); further logins queue for a slot."),
     Setting("api_token_days", 90, "Days an API token works after it was made."),
     Setting("second_factor_roles", "administrator", "Roles (comma-separated) that must log in with a TOTP code; "
             "other users may enrol one too; `none`: nobody must."),

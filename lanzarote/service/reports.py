@@ -28,7 +28,6 @@ from lanzarote.service.actors import may_see, require, scoped, visible
 from lanzarote.store import access, audit, work
 from lanzarote.store import reports as store_reports
 from lanzarote.store.access import Agency, User
-from lanzarote.store.db import session
 from lanzarote.store.reports import Placed, QueueFilter, QueuePage, ReportListing, StoredReport
 
 __all__ = ["QueueFilter", "QueuePage", "ReportListing", "StoredReport"]
@@ -41,8 +40,7 @@ def key_of(stored: StoredReport) -> str:
 def trail(s: Session, user: User, action: str, target: str, detail: str) -> None:
     """One audit entry for a read or a disclosure, in a transaction of its own: the chain admits one writer at a
     time, and a read must not hold it while its answer is drawn."""
-    with session(s.get_bind()) as own:  # type: ignore[arg-type]
-        audit.record(own, user.username, action, target, detail, datetime.now(UTC))
+    audit.append(s.get_bind(), user.username, action, target, detail, datetime.now(UTC))  # type: ignore[arg-type]
 
 
 def read(s: Session, user: User, report_id: str, channel: str) -> StoredReport:

@@ -14,7 +14,22 @@ from collections.abc import Collection
 from datetime import datetime
 from typing import NamedTuple
 
-from sqlalchemy import Column, DateTime, Integer, String, Table, Text, func, insert, select, text
+from sqlalchemy import (
+    Column,
+    DateTime,
+    Engine,
+    Insert,
+    Integer,
+    String,
+    Table,
+    Text,
+    func,
+    insert,
+    literal,
+    select,
+    text,
+)
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from lanzarote.store.metadata import metadata
@@ -47,17 +62,61 @@ CHAIN_LOCK = 0x4C5A_4155  # "LZAU": PostgreSQL advisory lock that serialises wri
 
 
 def record(s: Session, actor: str, action: str, target: str, detail: str, now: datetime) -> None:
-    """Append one entry, chained to the last. Writers are serialised until their transactions end, so keep the
-    transaction short: PostgreSQL takes an advisory lock (locking the last row would let a second writer chain to
-    the same row); SQLite takes its one write lock before the last entry is read."""
+    """Append one entry, chained to the last, in the caller's transaction. Writers are serialised until their
+    transactions end, so keep the transaction short: PostgreSQL takes an advisory lock (locking the last row would let
+    a second writer chain to the same row), then inserts the entry chained by the server to the last one it reads
+    after the lock; SQLite takes its one write lock before the last entry is read. An entry in a transaction of its
+    own: `append`."""
     if s.get_bind().dialect.name == "postgresql":
         s.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": CHAIN_LOCK})
-    else:
-        s.execute(text("UPDATE audit SET id = id WHERE 1 = 0"))  # a write statement: SQLite's write lock, now
+        s.execute(_chained(actor, action, target, detail, now))
+        return
+    s.execute(text("UPDATE audit SET id = id WHERE 1 = 0"))  # a write statement: SQLite's write lock, now
     last = s.execute(select(audit.c.hash).order_by(audit.c.id.desc()).limit(1)).scalar()
     prev = last or GENESIS
     s.execute(insert(audit).values(at=now, actor=actor, action=action, target=target, detail=detail, prev_hash=prev,
                                    hash=_digest(prev, _stamp(now), actor, action, target, detail)))
+
+
+def append(engine: Engine, actor: str, action: str, target: str, detail: str, now: datetime) -> None:
+    """Append one entry in a transaction of its own (a read's or a disclosure's, which must not hold the chain while
+    its answer is drawn). PostgreSQL gets the lock, the insert and the commit in one message (psycopg's pipeline), so
+    the chain is held while the server inserts and commits, never while this process waits for its turn on the CPU:
+    holding it across three round trips, each waiting for a busy host to wake this thread, queued every page's entry
+    behind the others (seconds under a login flood)."""
+    if engine.dialect.name != "postgresql":
+        from lanzarote.store.db import session
+
+        with session(engine) as s:
+            record(s, actor, action, target, detail, now)
+        return
+    chained = _chained(actor, action, target, detail, now).compile(dialect=engine.dialect)
+    driver_error = engine.dialect.loaded_dbapi.Error
+    raw = engine.raw_connection()
+    try:
+        conn = raw.driver_connection
+        with conn.pipeline():  # type: ignore[union-attr]
+            conn.execute("SELECT pg_advisory_xact_lock(%(key)s)", {"key": CHAIN_LOCK})  # type: ignore[union-attr]
+            conn.execute(str(chained), chained.params)  # type: ignore[union-attr]
+            conn.commit()  # type: ignore[union-attr]
+    except driver_error as exc:  # as SQLAlchemy would raise it (a NUL in the text: DataError, answered as 422)
+        raise DBAPIError.instance(str(chained), chained.params, exc, driver_error) from exc
+    finally:
+        raw.close()  # back to the pool, rolled back if anything above failed
+
+
+def _chained(actor: str, action: str, target: str, detail: str, now: datetime) -> Insert:
+    """The entry, chained by the server to the last one it reads when the statement runs: `_digest` of the previous
+    hash and the rest, the rest's JSON made here (a hash needs no escaping, so the body is '["' + prev + '", ' + it)."""
+    rest = json.dumps([_stamp(now), actor, action, target, detail], ensure_ascii=False)[1:]
+    last = select(audit.c.hash).order_by(audit.c.id.desc()).limit(1).scalar_subquery()
+    head = select(func.coalesce(last, GENESIS).label("hash")).subquery()
+    body = literal('["') + head.c.hash + literal('", ') + literal(rest)
+    digest = func.encode(func.sha256(func.convert_to(body, "UTF8")), "hex")
+    return insert(audit).from_select(
+        ["at", "actor", "action", "target", "detail", "prev_hash", "hash"],
+        select(literal(now, DateTime(timezone=True)), literal(actor, String), literal(action, String),
+               literal(target, String), literal(detail, Text), head.c.hash, digest))
 
 
 def verify(s: Session, after: Head | None = None) -> list[str]:

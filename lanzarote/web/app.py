@@ -84,4 +84,16 @@ def app_from_config() -> FastAPI:
     from lanzarote import config
     from lanzarote.service import open_store
 
-    return create_app(open_store(), config.secret_key())
+    return warmed(create_app(open_store(), config.secret_key()))
+
+
+def warmed(app: FastAPI) -> FastAPI:
+    """`app` with what would otherwise be built on the first requests built now, before the server process takes
+    any. FastAPI builds an included router's routes (their dependencies and pydantic validators) the first time a
+    request walks them: about a third of a second of CPU in the event loop, during which every request of that
+    process waits (under a login flood the analysts' first pages, all queue pages, waited seconds). Jinja compiles
+    a template on its first use."""
+    app.openapi()  # walks every route of every router, building it
+    for name in views.templates.env.list_templates(extensions=["html"]):
+        views.templates.get_template(name)
+    return app

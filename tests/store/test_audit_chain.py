@@ -4,6 +4,7 @@ trail cut at its end or rewritten with fresh hashes is found against its signed 
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import stat
 import threading
@@ -29,6 +30,9 @@ def test_concurrent_writers_never_fork_the_chain(engine: Engine) -> None:
         try:
             start.wait()
             for i in range(each):
+                if (n + i) % 2:  # a page's own entry, and one in the transaction of a change
+                    audit.append(engine, f"analyst-{n}", "read", f"ncmec/9000{n:02d}{i:02d}", "web", datetime.now(UTC))
+                    continue
                 with session(engine) as s:
                     audit.record(s, f"analyst-{n}", "read", f"ncmec/9000{n:02d}{i:02d}", "api", datetime.now(UTC))
         except BaseException as exc:  # reported below, with the thread's failure
@@ -42,6 +46,38 @@ def test_concurrent_writers_never_fork_the_chain(engine: Engine) -> None:
     assert errors == []
     with session(engine) as s:
         assert s.execute(select(func.count()).select_from(audit.audit)).scalar() == writers * each
+        assert audit.verify(s) == []
+
+
+TEXTS = ['quote " and \\ backslash', "naïve ünïcode – ✓ 😀", "tab\tnew line\n\r", "\x01\x1f control",
+         "'single' %s %(x)s {}", "", "x" * 5000]
+
+
+def test_entries_of_any_text_chain_as_verify_recomputes_them(engine: Engine) -> None:
+    # PostgreSQL chains an entry itself (the hash computed by the server from the last entry it reads): the same
+    # digest as verify's, whatever the text holds
+    for i, detail in enumerate(TEXTS):
+        audit.append(engine, f"analyst-ü{i}", "list", f"queue/{detail[:20]}", detail, datetime.now(UTC))
+        with session(engine) as s:
+            audit.record(s, f"analyst-ü{i}", "read", f"ncmec/{i}", detail, datetime.now(UTC))
+    with session(engine) as s:
+        assert audit.verify(s) == []
+        rows = list(s.execute(select(audit.audit).order_by(audit.audit.c.id)))
+    assert [r.detail for r in rows] == [d for d in TEXTS for _ in (1, 2)]
+    assert rows[0].prev_hash == audit.GENESIS
+    assert all(b.prev_hash == a.hash for a, b in itertools.pairwise(rows))
+
+
+def test_an_entry_the_database_refuses_is_one_clear_error_and_the_next_is_written(engine: Engine) -> None:
+    from sqlalchemy.exc import DataError, StatementError
+
+    if engine.dialect.name != "postgresql":
+        pytest.skip("SQLite keeps a NUL character")
+    with pytest.raises((DataError, StatementError)):
+        audit.append(engine, "analyst", "read", "ncmec/1", "a NUL \x00 here", datetime.now(UTC))
+    audit.append(engine, "analyst", "read", "ncmec/2", "web", datetime.now(UTC))
+    with session(engine) as s:
+        assert [r["target"] for r in audit.entries(s)] == ["ncmec/2"]
         assert audit.verify(s) == []
 
 

@@ -4,6 +4,8 @@ expiry, and CSRF on the API when the session cookie authenticates it."""
 
 from __future__ import annotations
 
+import os
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -192,6 +194,30 @@ def test_concurrent_logins_run_argon2_a_bounded_number_at_once(site: Engine, mon
         answers = list(pool.map(lambda _: web.post("/api/v1/login", data=WRONG).status_code, range(12)))
     assert answers == [401] * 12
     assert 1 <= most[0] <= 2
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="a nice value per thread is Linux's")
+def test_password_checks_yield_the_cpu_to_the_pages(site: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(access, "_slots", [])
+    priorities: list[int] = []
+    argon2 = access._hasher
+
+    class Observed:
+        """Argon2 as it is, noting the CPU priority of the thread it runs in."""
+
+        def hash(self, password: str) -> str:
+            priorities.append(os.getpriority(os.PRIO_PROCESS, threading.get_native_id()))
+            return argon2.hash(password)
+
+        def verify(self, hashed: str, password: str) -> bool:
+            priorities.append(os.getpriority(os.PRIO_PROCESS, threading.get_native_id()))
+            return argon2.verify(hashed, password)
+
+    monkeypatch.setattr(access, "_hasher", Observed())
+    with TestClient(create_app(site, "k")) as web:
+        assert web.post("/api/v1/login", data=WRONG).status_code == 401
+        assert web.post("/api/v1/login", data={"username": "nobody", "password": "x" * 12}).status_code == 401
+    assert priorities == [access.ARGON2_NICE, access.ARGON2_NICE]  # a known user's check, and an unknown's
 
 
 def test_failed_logins_delays_and_refusals_are_audited_with_the_address(client: TestClient, web_engine: Engine,
