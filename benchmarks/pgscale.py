@@ -22,14 +22,13 @@ import argparse
 import os
 import resource
 import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, text
+from sqlalchemy import Connection, Engine, create_engine, text
 
 from benchmarks.machine import describe
 
-STRIDE = 100_000_000
-"""Copy n's source ids are the original's plus n × STRIDE (synthetic ids are 8 digits, so copies never collide)."""
 YEAR_START = "2026-01-01"
 
 
@@ -83,90 +82,151 @@ def build(url: str, data: Path) -> None:
     sizes(url)
 
 
-# Each table that names a report, and how a copy rewrites its columns: `{k}` shifts a report key, `{i}` a source id,
-# `{t}` moves a time. Tables that do not name reports (users, hash lists, cases...) are not copied.
-SHIFT_KEY = "split_part({c}, '/', 1) || '/' || (split_part({c}, '/', 2)::bigint + :shift)::text"
-SHIFT_ID = "({c}::bigint + :shift)::text"
-SHIFT_TIME = "{c} + :move"
+# Each table that names a report, and how a copy rewrites its columns (`{c}` the column, `:n` the copy's number, `:move`
+# the interval its times move by). Tables that name no report (users, hash lists, cases...) are not copied.
+SUFFIX = "{c} || 'c' || :n"
+MOVED = "{c} + CAST(:move AS interval)"
 COPIED: dict[str, dict[str, str]] = {
-    "reports": {"report_key": SHIFT_KEY, "source_id": SHIFT_ID, "received_at": SHIFT_TIME,
-                "ingested_at": SHIFT_TIME, "document": "replace({c}, '\"source_id\":\"' || source_id || '\"', "
-                "'\"source_id\":\"' || (source_id::bigint + :shift)::text || '\"')"},
-    "report_files": {"report_key": SHIFT_KEY, "received_at": SHIFT_TIME},
-    "report_file_versions": {"report_key": SHIFT_KEY, "received_at": SHIFT_TIME},
-    "clearing_house_layers": {"report_key": SHIFT_KEY, "received_at": SHIFT_TIME},
-    "clearing_house_layer_versions": {"report_key": SHIFT_KEY, "received_at": SHIFT_TIME},
-    "report_state": {"report_key": SHIFT_KEY, "source_id": SHIFT_ID, "received_at": SHIFT_TIME,
-                     "processed_at": SHIFT_TIME, "subject_id": "{c} || '-c' || :copy",
-                     "linked_reports": "NULL"},
-    "identifiers": {"report_key": SHIFT_KEY, "at": SHIFT_TIME},
-    "links": {"report_a": SHIFT_KEY, "report_b": SHIFT_KEY},
+    "reports": {"report_key": SUFFIX, "source_id": SUFFIX, "received_at": MOVED, "ingested_at": MOVED,
+                "document": "jsonb_set(jsonb_set({c}::jsonb, '{{source_id}}', to_jsonb(source_id || 'c' || :n)), "
+                            "'{{received_at}}', coalesce(to_jsonb(received_at + CAST(:move AS interval)), "
+                            "'null'))::text"},
+    "report_files": {"report_key": SUFFIX, "received_at": MOVED},
+    "report_file_versions": {"report_key": SUFFIX, "received_at": MOVED},
+    "clearing_house_layers": {"report_key": SUFFIX, "received_at": MOVED},
+    "clearing_house_layer_versions": {"report_key": SUFFIX, "received_at": MOVED},
+    "report_state": {"report_key": SUFFIX, "source_id": SUFFIX, "received_at": MOVED, "processed_at": MOVED,
+                     "first_action_at": MOVED, "subject_id": SUFFIX,
+                     "linked_reports": "regexp_replace({c}, '\"([^\"]+)\"', '\"\\1c' || :n || '\"', 'g')"},
+    "identifiers": {"report_key": SUFFIX, "value": SUFFIX, "account": SUFFIX, "at": MOVED},
+    "links": {"report_a": SUFFIX, "report_b": SUFFIX,
+              "identifiers": "regexp_replace({c}, '\"value\":\"([^\"]+)\"', '\"value\":\"\\1c' || :n || '\"', "
+                             "'g')"},
 }
-"""Copies keep every table consistent: a copy's report, files, layers, state, identifiers and links name the copy's
-key; its subject is the original's with a suffix (its members are the copies of the original's members); its
-`linked_reports` list (source ids shown on the queue) is left empty rather than pointing at originals."""
+"""A copy of report K is K + 'c' + n: its versions, files, layers, state, identifiers and links name the copy; its
+subject and its identifiers' values carry the same suffix (the copies of a subject's reports make a subject of
+their own, and no identifier links a copy to another copy's reports), and its queue row's linked reports are the
+copies of the original's. Received, ingested and processed times move by n × (a year / copies)."""
 
 
-def _columns(engine: Engine, table: str) -> list[str]:
-    with engine.connect() as conn:
-        return [r[0] for r in conn.execute(text(
-            "SELECT column_name FROM information_schema.columns WHERE table_name = :t "
-            "AND table_schema = current_schema() ORDER BY ordinal_position"), {"t": table})]
+def _columns(conn: Connection, table: str) -> list[str]:
+    return [r[0] for r in conn.execute(text(
+        "SELECT column_name FROM information_schema.columns WHERE table_name = :t "
+        "AND table_schema = current_schema() ORDER BY ordinal_position"), {"t": table})]
 
 
-def _only_numeric_ids(engine: Engine) -> None:
-    with engine.connect() as conn:
-        bad = conn.execute(text("SELECT count(*) FROM report_state WHERE source_id !~ '^[0-9]{1,12}$'")).scalar_one()
-    if bad:
-        raise SystemExit(f"{bad} reports have non-numeric source ids: multiply needs the synthetic set's numeric ids")
+def _droppable_indexes(conn: Connection) -> dict[str, str]:
+    """The copied tables' indexes that back no constraint (name → definition): dropped while copying, made again
+    after (a sorted build instead of millions of random insertions)."""
+    rows = conn.execute(text("""
+        SELECT i.relname, pg_get_indexdef(i.oid) FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid
+        JOIN pg_class t ON t.oid = x.indrelid
+        WHERE t.relname = ANY(:tables) AND t.relnamespace = current_schema()::regnamespace
+          AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.oid)"""), {"tables": list(COPIED)})
+    # a partitioned table's index is printed ON ONLY the parent: made so, it would cover no partition
+    return {str(name): str(definition).replace(" ON ONLY ", " ON ") for name, definition in rows}
 
 
-def multiply(url: str, to: int, limit_gb: float) -> None:
-    """Copy the store's original reports (those below STRIDE) until it holds `to` reports."""
+def multiply(url: str, to: int, limit_gb: float, audit_entries: int) -> None:
+    """Copy the store's original reports (those without a copy suffix) until it holds `to` reports; then write
+    `audit_entries` chained audit entries spread over the year; VACUUM ANALYZE."""
+    from lanzarote.store import partitions
+
     engine = create_engine(url)
-    _only_numeric_ids(engine)
     with engine.connect() as conn:
-        base = conn.execute(text(f"SELECT count(*) FROM report_state WHERE source_id::bigint < {STRIDE}")).scalar_one()
-        have = conn.execute(text("SELECT count(*) FROM report_state")).scalar_one()
+        base = conn.execute(text("SELECT count(*) FROM report_state WHERE source_id !~ 'c[0-9]+$'")).scalar_one()
     copies = -(-to // base) - 1
-    print(f"{base:,} original reports, {have:,} stored; {copies} copies make {base * (copies + 1):,}")
-    spread = 365 * 86400 / (copies + 1)  # copy n's times move by n × spread seconds: the year filled evenly
-    for copy in range(1, copies + 1):
-        shift = copy * STRIDE
-        with engine.connect() as conn:
-            done = conn.execute(text("SELECT 1 FROM report_state WHERE report_key LIKE '%/' || :first LIMIT 1"),
-                                {"first": str(shift + 10_000_000)}).first()
-            exists = conn.execute(text("SELECT 1 FROM report_state WHERE source_id::bigint BETWEEN :a AND :b LIMIT 1"),
-                                  {"a": shift, "b": shift + STRIDE - 1}).first()
-        del done
-        if exists:
-            print(f"copy {copy}: there already")
-            continue
+    step = 365 * 86400 // (copies + 1)
+    print(f"{base:,} original reports; {copies} copies make {base * (copies + 1):,}, each moved {step / 86400:.1f} "
+          "days further", flush=True)
+    with engine.begin() as conn:
+        start = partitions.month_of(datetime.fromisoformat(YEAR_START))
+        month = start
+        for _ in range(14):  # the year and the month after it (copies' times run past the year's end a little)
+            partitions.make_month(conn, partitions.PARTITIONED[0], month)
+            partitions.make_month(conn, partitions.PARTITIONED[1], month)
+            month = partitions.next_month(month)
+        for table in COPIED:  # the originals, apart: every copy reads them, not the growing tables
+            key = "report_a" if table == "links" else "report_key"
+            conn.execute(text(f"CREATE UNLOGGED TABLE IF NOT EXISTS pgscale_original_{table} AS SELECT * FROM {table} "
+                              f"WHERE {key} !~ 'c[0-9]+$'"))
+        first = conn.execute(text("SELECT min(report_key) FROM pgscale_original_report_state")).scalar_one()
+        indexes = _droppable_indexes(conn)
+        for name in indexes:
+            conn.execute(text(f"DROP INDEX {name}"))
+        conn.execute(text("ALTER TABLE reports DISABLE TRIGGER reports_unique_across_partitions"))
+    print(f"dropped {len(indexes)} indexes while copying: {', '.join(sorted(indexes))}", flush=True)
+    try:
+        for n in range(1, copies + 1):
+            with engine.connect() as conn:
+                there = conn.execute(text("SELECT 1 FROM report_state WHERE report_key = :k"),
+                                     {"k": f"{first}c{n}"}).first()
+            if there:
+                print(f"copy {n}: there already")
+                continue
+            t0 = time.perf_counter()
+            with engine.begin() as conn:
+                conn.execute(text("SET LOCAL synchronous_commit = off"))
+                for table, rewrites in COPIED.items():
+                    columns = [c for c in _columns(conn, table) if c != "id"]
+                    exprs = ", ".join(rewrites[c].format(c=c) if c in rewrites else c for c in columns)
+                    key = "report_a" if table == "links" else "report_key"
+                    conn.execute(text(f"INSERT INTO {table} ({', '.join(columns)}) SELECT {exprs} FROM "
+                                      f"pgscale_original_{table}"), {"n": str(n), "move": f"{n * step} seconds"})
+            size = _database_bytes(engine)
+            print(f"copy {n}/{copies}: {time.perf_counter() - t0:,.1f} s, database {size / 2**30:,.1f} GiB, "
+                  f"load average {os.getloadavg()[0]:.1f}", flush=True)
+            if size > limit_gb * 2**30:
+                raise SystemExit(f"the database passed {limit_gb:g} GiB: stopped after copy {n}")
+    finally:
         t0 = time.perf_counter()
-        params = {"shift": shift, "move": f"{copy * spread:.0f} seconds", "copy": str(copy)}
         with engine.begin() as conn:
-            conn.execute(text("SET LOCAL synchronous_commit = off"))
-            for table, rewrites in COPIED.items():
-                columns = [c for c in _columns(engine, table) if c != "id"]
-                exprs = [rewrites[c].format(c=c) if c in rewrites else c for c in columns]
-                where = {"links": "split_part(report_a, '/', 2)::bigint < :stride",
-                         "reports": "source_id::bigint < :stride", "report_state": "source_id::bigint < :stride"}.get(
-                    table, "split_part(report_key, '/', 2)::bigint < :stride")
-                conn.execute(text(f"INSERT INTO {table} ({', '.join(columns)}) SELECT {', '.join(exprs)} "
-                                  f"FROM {table} WHERE {where}").bindparams(**params, stride=STRIDE)
-                             if ":move" in " ".join(exprs) or ":shift" in " ".join(exprs) or ":copy" in " ".join(exprs)
-                             else text(f"INSERT INTO {table} ({', '.join(columns)}) SELECT {', '.join(exprs)} "
-                                       f"FROM {table} WHERE {where}").bindparams(stride=STRIDE))
-        size = _database_bytes(engine)
-        print(f"copy {copy}/{copies}: {time.perf_counter() - t0:,.0f} s, database {size / 2**30:,.1f} GiB, "
-              f"load average {os.getloadavg()[0]:.1f}", flush=True)
-        if size > limit_gb * 2**30:
-            raise SystemExit(f"the database passed {limit_gb:g} GiB: stopped after copy {copy}")
+            conn.execute(text("ALTER TABLE reports ENABLE TRIGGER reports_unique_across_partitions"))
+            conn.execute(text("SET LOCAL maintenance_work_mem = '512MB'"))
+            for definition in indexes.values():
+                conn.execute(text(definition))
+            for table in COPIED:
+                conn.execute(text(f"DROP TABLE pgscale_original_{table}"))
+        print(f"indexes made again: {time.perf_counter() - t0:,.0f} s", flush=True)
+    write_audit(engine, audit_entries, datetime.fromisoformat(YEAR_START).replace(tzinfo=UTC))
     t0 = time.perf_counter()
-    with engine.connect() as conn:
-        conn.execution_options(isolation_level="AUTOCOMMIT").execute(text("VACUUM ANALYZE"))
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.execute(text("VACUUM ANALYZE"))
     print(f"VACUUM ANALYZE: {time.perf_counter() - t0:,.0f} s")
     sizes(url)
+
+
+def write_audit(engine: Engine, n: int, start: datetime) -> None:
+    """`n` audit entries (reads and queue pages by 20 analysts), chained from the trail's head as `audit.record`
+    chains them, written with COPY, their times spread over a year from `start`."""
+    import psycopg
+
+    from lanzarote.store import audit
+
+    if n <= 0:
+        return
+    t0 = time.perf_counter()
+    with engine.connect() as conn:
+        last = conn.execute(text("SELECT hash FROM audit ORDER BY id DESC LIMIT 1")).scalar()
+        keys = [k for (k,) in conn.execute(text(
+            "SELECT report_key FROM report_state TABLESAMPLE SYSTEM (1) LIMIT 100000"))]
+    prev = last or audit.GENESIS
+    step = 365 * 86400 / n
+    conninfo = engine.url.render_as_string(hide_password=False).replace("postgresql+psycopg://", "postgresql://")
+    with psycopg.connect(conninfo) as pg, pg.cursor() as cur:
+        with cur.copy("COPY audit (at, actor, action, target, detail, prev_hash, hash) FROM STDIN") as copy:
+            for i in range(n):
+                at = start + timedelta(seconds=i * step)
+                actor = f"analyst{i % 20:02d}"
+                if i % 2:
+                    action, target, detail = "read", keys[i % len(keys)], "web"
+                else:
+                    action, target, detail = "list", "queue", "web 50 reports"
+                digest = audit._digest(prev, audit._stamp(at), actor, action, target, detail)
+                copy.write_row((at, actor, action, target, detail, prev, digest))
+                prev = digest
+        pg.commit()
+    print(f"audit: {n:,} chained entries in {time.perf_counter() - t0:,.0f} s", flush=True)
 
 
 def _database_bytes(engine: Engine) -> int:
@@ -200,14 +260,15 @@ def main() -> None:
     parser.add_argument("--url", required=True, help="postgresql+psycopg://... of an empty database (build)")
     parser.add_argument("--data", type=Path, help="a `lanzarote synth` set (build)")
     parser.add_argument("--to", type=int, default=5_000_000, help="reports the multiplied store holds (multiply)")
-    parser.add_argument("--limit-gb", type=float, default=40.0, help="stop multiplying past this database size")
+    parser.add_argument("--limit-gb", type=float, default=38.0, help="stop multiplying past this database size")
+    parser.add_argument("--audit", type=int, default=5_000_000, help="audit entries written after (multiply)")
     args = parser.parse_args()
     if args.phase == "build":
         if args.data is None:
             parser.error("build needs --data (a `lanzarote synth` set)")
         build(args.url, args.data)
     elif args.phase == "multiply":
-        multiply(args.url, args.to, args.limit_gb)
+        multiply(args.url, args.to, args.limit_gb, args.audit)
     else:
         sizes(args.url)
 

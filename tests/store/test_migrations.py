@@ -54,7 +54,6 @@ def test_a_store_migrated_from_empty_is_what_the_tables_declare(engine: sa.Engin
 
     import lanzarote.store
     from lanzarote.store.metadata import metadata
-
     from lanzarote.store.partitions import PARTITIONED, partitions
 
     for module in pkgutil.iter_modules(lanzarote.store.__path__):
