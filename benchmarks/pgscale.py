@@ -7,7 +7,7 @@
 
 `build` ingests and processes a `lanzarote synth` set with the real pipeline into an empty database and prints the
 CPU and wall time a report of each (this process and its helpers; PostgreSQL's own CPU is measured from
-`/proc/PID/stat` of the server processes, beside). `multiply` copies that processed store inside PostgreSQL
+`/proc` of the backends serving that database, beside). `multiply` copies that processed store inside PostgreSQL
 (INSERT ... SELECT) until it holds `--to` reports: every copy shifts the source ids (and so the keys in every table
 that names a report: versions, files, layers, state, identifiers, links, subjects) by a multiple of a stride, and
 moves the received times so that the copies spread over one year; then ANALYZE. The multiplied store is therefore
@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import os
 import resource
+import threading
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -37,24 +38,50 @@ def _cpu() -> float:
     return own.ru_utime + own.ru_stime + helpers.ru_utime + helpers.ru_stime
 
 
-def _server_cpu(engine: Engine) -> float:
-    """CPU seconds (user + system) of every PostgreSQL server process on this host so far (clock ticks from
-    /proc): the server's share of a phase is the difference, other databases' work included (a shared host)."""
-    del engine
-    total = 0
-    tick = os.sysconf("SC_CLK_TCK")
-    for pid in os.listdir("/proc"):
-        if not pid.isdigit():
-            continue
-        try:
-            stat = Path(f"/proc/{pid}/stat").read_text()
-        except OSError:
-            continue
-        name = stat[stat.index("(") + 1:stat.rindex(")")]
-        if name.startswith("postgres"):
+class ServerCpu:
+    """CPU seconds the PostgreSQL backends serving one database spend while a phase runs: /proc is sampled every
+    0.2 s for the processes whose title names the database (a backend's CPU is read last while it lives, so those
+    that end with the phase count too). Other databases' work on a shared server is left out."""
+
+    def __init__(self, database: str) -> None:
+        self.database = database
+        self.seen: dict[int, float] = {}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def __enter__(self) -> ServerCpu:
+        self._sample()
+        self.start = dict(self.seen)
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+        self._sample()
+
+    @property
+    def seconds(self) -> float:
+        return sum(cpu - self.start.get(pid, 0.0) for pid, cpu in self.seen.items())
+
+    def _run(self) -> None:
+        while not self._stop.wait(0.2):
+            self._sample()
+
+    def _sample(self) -> None:
+        tick = os.sysconf("SC_CLK_TCK")
+        for pid in os.listdir("/proc"):
+            if not pid.isdigit():
+                continue
+            try:
+                title = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+                if not title.startswith("postgres: ") or f" {self.database} " not in title:
+                    continue
+                stat = Path(f"/proc/{pid}/stat").read_text()
+            except OSError:
+                continue
             fields = stat[stat.rindex(")") + 2:].split()
-            total += int(fields[11]) + int(fields[12])
-    return total / tick
+            self.seen[int(pid)] = (int(fields[11]) + int(fields[12])) / tick
 
 
 def build(url: str, data: Path) -> None:
@@ -66,12 +93,15 @@ def build(url: str, data: Path) -> None:
     engine = open_store(url)
     prepare_demo(engine, data)
     paths = [p for p in (data / "ncmec", data / "ncmec-layers.jsonl", data / "other") if p.exists()]
-    start, cpu, server = time.perf_counter(), _cpu(), _server_cpu(engine)
-    ingested = ingest(engine, paths)
-    ingest_s, ingest_cpu, ingest_server = time.perf_counter() - start, _cpu() - cpu, _server_cpu(engine) - server
-    start, cpu, server = time.perf_counter(), _cpu(), _server_cpu(engine)
-    processed = process(engine)
-    process_s, process_cpu, process_server = time.perf_counter() - start, _cpu() - cpu, _server_cpu(engine) - server
+    database = str(engine.url.database)
+    start, cpu = time.perf_counter(), _cpu()
+    with ServerCpu(database) as server:
+        ingested = ingest(engine, paths)
+    ingest_s, ingest_cpu, ingest_server = time.perf_counter() - start, _cpu() - cpu, server.seconds
+    start, cpu = time.perf_counter(), _cpu()
+    with ServerCpu(database) as server:
+        processed = process(engine)
+    process_s, process_cpu, process_server = time.perf_counter() - start, _cpu() - cpu, server.seconds
     n, m = ingested.counts.new, processed.processed
     print(f"ingest: {n:,} reports ({ingested.counts.files:,} files, {ingested.counts.layers:,} layers) in "
           f"{ingest_s:,.1f} s = {n / ingest_s:,.0f}/s; CPU {ingest_cpu / n * 1e6:,.0f} us a report in Lanzarote's "

@@ -90,6 +90,8 @@ def make_month(conn: Connection, p: Partitioned, month: datetime) -> bool:
         return False
     bounds = {"a": month, "b": next_month(month)}
     conn.execute(text(f"LOCK TABLE {p.table} IN ACCESS EXCLUSIVE MODE"))
+    if name in partitions(conn, p.table):  # another process (a server starting beside an ingest) made it meanwhile
+        return False
     default = default_name(p.table)
     stray = conn.execute(text(f"SELECT count(*) FROM {default} WHERE {p.key} >= :a AND {p.key} < :b"),
                          bounds).scalar_one()
