@@ -4,7 +4,7 @@ and the unique rules the partitions cannot enforce alone hold across them (store
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -123,3 +123,26 @@ def test_an_audit_entrys_number_is_unique_across_months(pg: sa.Engine) -> None:
         conn.execute(sa.text("INSERT INTO audit (id, at, actor, action, target, detail, prev_hash, hash) "
                              "VALUES (:id, :at, 'x', 'read', 't', '', :h, :h)"),
                      {"id": first, "at": datetime(2019, 5, 2, tzinfo=UTC), "h": "0" * 64})
+
+
+def test_init_makes_the_months_of_a_backfill_before_it_is_loaded(postgres_url: str,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    from typer.testing import CliRunner
+
+    from lanzarote.cli import app
+
+    monkeypatch.setenv("LANZAROTE_DATABASE_URL", postgres_url)
+    since = partitions.month_of(datetime.now(UTC))
+    for _ in range(14):  # a year and more back
+        since = (since - timedelta(days=1)).replace(day=1)
+    result = CliRunner().invoke(app, ["init", "--months-from", f"{since:%Y-%m}"])
+    assert result.exit_code == 0, result.output
+    assert partitions.month_name("reports", since) in result.output
+    engine = sa.create_engine(postgres_url)
+    with engine.connect() as conn:
+        made = partitions.partitions(conn, "reports")
+    engine.dispose()
+    month = since
+    while month <= datetime.now(UTC):
+        assert partitions.month_name("reports", month) in made
+        month = partitions.next_month(month)
