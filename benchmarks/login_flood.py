@@ -74,8 +74,7 @@ async def flood(base_url: str, cookies: dict[str, str], args: argparse.Namespace
 
     watcher = asyncio.create_task(watch())
     timings, answers = await asyncio.gather(
-        analysts(base_url, cookies, args.users, args.seconds, args.think,
-                 [f"ncmec/{90_000_000 + i}" for i in range(args.reports)]),
+        analysts(base_url, cookies, args.users, args.seconds, args.think, args.reports),
         attackers(base_url, args.attackers, args.attempts, args.seconds))
     watcher.cancel()
     return timings, answers, peak[0]
