@@ -200,10 +200,6 @@ class TextModel:
             heads.append((CONCERN, _Weights.of(self.spec.concern)))
         return tuple(heads)
 
-    def score(self, found: dict[str, int], runs: AbstractSet[str] = frozenset()) -> Score:
-        """The first head's score (a child in danger now)."""
-        return self._heads[0][1].score(found, runs)
-
     def assess(self, found_in: list[Reading]) -> list[TextSignal]:
         """TEXT_DANGER when the first head's score reaches its threshold, otherwise TEXT_CONCERN when the second's
         does; each with the sentence that weighed most and the features that did."""
