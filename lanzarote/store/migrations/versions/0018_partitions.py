@@ -5,7 +5,7 @@ The unique rules the partitions cannot enforce alone ((report_key, version) of a
 kept by a trigger on each table (`store/partitions.py`); `audit`'s primary key gains its partition key, `at`, and
 `reports` loses its primary key (a received time may be missing), its `id` still drawn from its sequence.
 
-Revision ID: 0017_partitions
+Revision ID: 0018_partitions
 """
 
 from __future__ import annotations
@@ -18,8 +18,8 @@ from alembic import op
 from lanzarote.store import partitions
 from lanzarote.store.partitions import PARTITIONED, Partitioned
 
-revision = "0017_partitions"
-down_revision = "0016_layer_versions"
+revision = "0018_partitions"
+down_revision = "0017_match_counts"
 branch_labels = None
 depends_on = None
 
