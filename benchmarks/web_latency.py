@@ -80,6 +80,11 @@ def load(url: str, n: int) -> None:
         cur.execute("ANALYZE")
 
 
+def loaded_keys(n: int) -> list[str]:
+    """The keys of the `n` reports `load` stores (the analysts' "a report from anywhere" in a loaded store)."""
+    return [f"ncmec/{90_000_000 + i}" for i in range(n)]
+
+
 NEXT = re.compile(r'href="([^"]+)" rel="next"')
 ROW = re.compile(r'<tr data-href="([^"]+)"')
 
@@ -203,7 +208,7 @@ def main() -> None:
                         "benchmarks/pgscale.py multiplied), instead of loading --reports into a schema of its own")
     args = parser.parse_args()
     with served(args.reports, args.store) as (base_url, cookies, _):
-        keys = sampled_keys(args.store) if args.store else [f"ncmec/{90_000_000 + i}" for i in range(args.reports)]
+        keys = sampled_keys(args.store) if args.store else loaded_keys(args.reports)
         if args.store:
             with create_engine(args.store).connect() as conn:
                 args.reports = conn.execute(text("SELECT count(*) FROM report_state")).scalar_one()
