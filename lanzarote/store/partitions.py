@@ -4,7 +4,7 @@
 audit trail by the time its entry was written, one partition a month (UTC) and a DEFAULT partition that takes
 whatever no month holds: a report without a received time, or one dated before the store's first month. Nothing is
 ever refused for want of a partition. The months from the present to `partition_months_ahead` ahead are made by
-migration 0017, and again whenever a store is opened and an ingest run starts (`ensure`); a month made later than
+migration 0018, and again whenever a store is opened and an ingest run starts (`ensure`); a month made later than
 rows for it arrived takes those rows out of the DEFAULT partition.
 
 PostgreSQL enforces a unique constraint of a partitioned table only within each partition, so every one must hold
