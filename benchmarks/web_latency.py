@@ -192,7 +192,11 @@ def served(reports: int, store: str | None = None) -> Iterator[tuple[str, dict[s
     finally:
         if server is not None:
             server.terminate()
-            server.wait(timeout=10)
+            try:
+                server.wait(timeout=10)
+            except subprocess.TimeoutExpired:  # a worker still starting on a loaded host
+                server.kill()
+                server.wait()
         if not store:
             with admin.begin() as conn:
                 conn.execute(text(f"DROP SCHEMA {name} CASCADE"))
