@@ -22,7 +22,7 @@ import time
 import httpx
 
 from benchmarks.machine import describe
-from benchmarks.web_latency import analysts, served
+from benchmarks.web_latency import analysts, loaded_keys, served
 
 
 async def attackers(base_url: str, count: int, attempts: int, seconds: float) -> collections.Counter[int]:
@@ -74,7 +74,7 @@ async def flood(base_url: str, cookies: dict[str, str], args: argparse.Namespace
 
     watcher = asyncio.create_task(watch())
     timings, answers = await asyncio.gather(
-        analysts(base_url, cookies, args.users, args.seconds, args.think, args.reports),
+        analysts(base_url, cookies, args.users, args.seconds, args.think, loaded_keys(args.reports)),
         attackers(base_url, args.attackers, args.attempts, args.seconds))
     watcher.cancel()
     return timings, answers, peak[0]

@@ -31,6 +31,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("data_dir", ".lanzarote", "Folder for indexes and other files that live beside the database."),
     Setting("batch_size", 2000, "Reports per committed batch during processing."),
     Setting("ingest_batch", 1000, "Documents each ingest reader reads and commits at a time."),
+    Setting("partition_months_ahead", 3, "PostgreSQL: months ahead of the present whose partitions of reports and "
+            "the audit trail exist (made when a store opens and an ingest starts; docs/scale.md)."),
     Setting("workers", 0, "Processes for parsing and hashing; 0 means one per core."),
     Setting(
         "cybertipline_xsd",

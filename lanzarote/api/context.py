@@ -111,11 +111,15 @@ Ctx = Annotated[Context, Depends(context)]
 
 
 def db(ctx: Ctx) -> Iterator[Session]:
+    """The request's session, committed when the handler returns and before its answer is sent (FastAPI's
+    `scope="function"`): by default a dependency's exit runs after the answer, so a browser following a form's 303
+    to the page it names could read it before the change was committed ("not found", the old page), and a failed
+    commit would follow an answer that said it succeeded."""
     with store_session(ctx.engine) as s:
         yield s
 
 
-Db = Annotated[Session, Depends(db)]
+Db = Annotated[Session, Depends(db, scope="function")]
 
 
 def session_token(request: Request) -> str:

@@ -14,14 +14,23 @@ from lanzarote.service import database_url, session
 
 
 @app.command()
-def init() -> None:
+def init(
+    months_from: Annotated[str | None, typer.Option(
+        "--months-from", help="PostgreSQL: make the monthly partitions of reports and the audit trail from this "
+        "month (YYYY-MM) on, before a backfill of older reports.")] = None,
+) -> None:
     """Create or upgrade the store to the newest schema; on a new store, create the first administrator."""
     import secrets
+    from datetime import UTC, datetime
 
-    from lanzarote.service import people
+    from lanzarote.service import maintenance, people
 
     engine = open_engine()
     console.print(f"store ready: {database_url()}")
+    if months_from:
+        made = maintenance.make_months(engine, months_from, datetime.now(UTC))
+        console.print(f"partitions made: {', '.join(made)}" if made else
+                      "partitions: none to make (they exist, or the store is SQLite, which has none)")
     with session(engine) as s:
         password = secrets.token_urlsafe(12)
         if people.first_administrator(s, password) is not None:  # of the hub, which 0004 made

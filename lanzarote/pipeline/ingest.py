@@ -33,6 +33,7 @@ from lanzarote.pipeline.owners import Uploader, screen
 from lanzarote.pipeline.processes import FORK, helpers, in_order, start_helper
 from lanzarote.pipeline.settings import intake_settings
 from lanzarote.store import ingest as store_ingest
+from lanzarote.store import partitions
 from lanzarote.store.db import make_engine, session
 from lanzarote.store.ingest import FileRow, IngestCounts, LayerRow, ReportRow, Row
 
@@ -272,6 +273,7 @@ def ingest(
     workers = helpers(engine, workers or config.workers())
     batch_size = int(config.get("ingest_batch"))
     summary = IngestSummary()
+    partitions.ensure_ahead(engine, now)  # PostgreSQL: this month's partitions and those ahead exist before rows
     with session(engine) as s:
         run_id = store_ingest.start_run(s, [str(p) for p in paths], now)
     chunks = _chunks(documents(list(paths), now, settings), batch_size)

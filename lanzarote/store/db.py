@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -78,9 +79,13 @@ def migrate(engine: Engine, revision: str = "head") -> None:
 
 
 def open_store(url: str | None = None) -> Engine:
-    """An engine on the configured (or given) database, migrated to the newest schema."""
+    """An engine on the configured (or given) database, migrated to the newest schema, with the partitions of the
+    months ahead made (PostgreSQL)."""
+    from lanzarote.store import partitions
+
     engine = make_engine(url)
     migrate(engine)
+    partitions.ensure_ahead(engine, datetime.now(UTC))
     return engine
 
 

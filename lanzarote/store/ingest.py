@@ -142,14 +142,14 @@ def _write_reports(
     existing = {
         x.report_key: x
         for x in session.execute(
-            select(r.c.id, r.c.report_key, r.c.version, r.c.content_sha256, r.c.run_id, r.c.location).where(
+            select(r.c.report_key, r.c.version, r.c.content_sha256, r.c.run_id, r.c.location).where(
                 r.c.report_key.in_(list(first)), r.c.latest.is_(True)
             )
         )
     }
     inserts: list[dict[str, object]] = []
     states: list[dict[str, object]] = []
-    superseded: list[int] = []
+    superseded: list[str] = []
     for key, row in first.items():
         old = existing.get(key)
         if old is None:
@@ -163,7 +163,7 @@ def _write_reports(
             continue
         else:
             version = old.version + 1
-            superseded.append(old.id)
+            superseded.append(key)
             counts.new_versions += 1
         inserts.append(
             {
@@ -183,7 +183,9 @@ def _write_reports(
         )
         states.append({"key": key, "row": row, "version": version, "new": old is None})
     if superseded:
-        session.execute(update(r).where(r.c.id.in_(superseded)).values(latest=False))
+        # by key (the (report_key, version) index of every partition), not by id: partitioned, `reports` has no index
+        # of ids
+        session.execute(update(r).where(r.c.report_key.in_(superseded), r.c.latest.is_(True)).values(latest=False))
     insert_many(session, r, inserts)
     new_states = [
         {

@@ -94,3 +94,10 @@ def test_process_ranks_the_queue_and_show_explains_why(tmp_path: Path) -> None:
     rerun = json.loads(invoke("triage", "--rerun", "--json"))
     assert rerun["processed"] == summary["processed"]
     assert "identifiers held" in invoke("links", "held")
+
+
+def test_init_months_from_has_nothing_to_make_on_sqlite_and_refuses_what_is_not_a_month() -> None:
+    assert "none to make" in invoke("init", "--months-from", "2025-01")
+    result = runner.invoke(app, ["init", "--months-from", "2025-13"])
+    assert result.exit_code != 0
+    assert "'2025-13' is not a month: give it as YYYY-MM" in str(result.exception)  # one line, by main()

@@ -55,11 +55,26 @@ def test_a_store_migrated_from_empty_is_what_the_tables_declare(engine: sa.Engin
 
     import lanzarote.store
     from lanzarote.store.metadata import metadata
+    from lanzarote.store.partitions import PARTITIONED, partitions
 
     for module in pkgutil.iter_modules(lanzarote.store.__path__):
         importlib.import_module(f"lanzarote.store.{module.name}")
     with engine.connect() as conn:
-        drift = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), metadata)
+        # PostgreSQL: a partitioned table's partitions are no tables of their own, and the unique constraint it
+        # cannot carry (its rule is kept by a trigger, tests/store/test_partitions.py) is a plain index of that name
+        parts = {name for p in PARTITIONED for name in partitions(conn, p.table)} if conn.dialect.name == "postgresql" \
+            else set()
+        kept = {p.unique_index for p in PARTITIONED if p.unique_index} if parts else set()
+
+        def include(obj: object, name: str | None, kind: str, reflected: bool, compare_to: object) -> bool:
+            return not (kind == "table" and name in parts) and not (kind in ("index", "unique_constraint")
+                                                                    and name in kept)
+
+        context = MigrationContext.configure(conn, opts={"compare_type": True, "include_object": include})
+        drift = compare_metadata(context, metadata)
+        if kept:  # the index stands where the constraint was, on the same columns
+            indexes = {ix["name"]: ix["column_names"] for ix in sa.inspect(conn).get_indexes("reports")}
+            assert indexes["uq_reports_key_version"] == ["report_key", "version"]
     assert drift == []
 
 

@@ -127,6 +127,34 @@ def test_the_pages_of_an_operation_render_and_their_forms_work(engine: Engine) -
         assert hub.get(f"{page}/outcomes").status_code == 200
 
 
+def test_a_forms_change_is_committed_before_its_answer_is_sent(engine: Engine) -> None:
+    """The browser follows a form's 303 at once: the page it names must find the change (the new operation, its
+    action day) committed, never the state before it."""
+    from sqlalchemy import event
+
+    make_world(engine, ("ES",))
+    happened: list[str] = []
+    app = create_app(engine, "test-secret")
+
+    async def answered(scope, receive, send):  # type: ignore[no-untyped-def]
+        async def sending(message):  # type: ignore[no-untyped-def]
+            if message["type"] == "http.response.start":
+                happened.append(f"answer {message['status']}")
+            await send(message)
+        await app(scope, receive, sending)
+
+    with TestClient(answered) as hub:
+        log_in(hub, "hub-coordinator")
+        token = csrf_of(hub, "/operations")
+        event.listen(engine, "commit", lambda conn: happened.append("commit"))
+        del happened[:]
+        created = hub.post("/operations", data={"csrf": token, "name": "Example Order"}, follow_redirects=False)
+        planned = hub.post(f"{created.headers['location']}/day", data={"csrf": token, "day_on": "2026-11-10"},
+                           follow_redirects=False)
+    assert (created.status_code, planned.status_code) == (303, 303)
+    assert happened == ["commit", "answer 303", "commit", "answer 303"]
+
+
 def test_the_command_line_runs_an_operation_as_its_users(engine: Engine, tmp_path: Path) -> None:
     make_world(engine, ("ES", "HU"))
     runner = CliRunner()
