@@ -54,9 +54,27 @@ def _aware(at: datetime, like: datetime) -> datetime:
     return at if at.tzinfo else at.replace(tzinfo=like.tzinfo)  # SQLite gives naive times back
 
 
+def waiting(s: Session, keys: tuple[str, ...], now: datetime) -> Refused | None:
+    """The first of `keys` that must still wait, and how long (None when every one may try now): one read, no
+    write."""
+    next_ats = {key: next_at for key, next_at in s.execute(
+        select(login_throttle.c.key, login_throttle.c.next_at).where(login_throttle.c.key.in_(keys)))}
+    for key in keys:
+        if key in next_ats and (next_at := _aware(next_ats[key], now)) > now:
+            return Refused(key, max(1.0, (next_at - now).total_seconds()))
+    return None
+
+
 def claim(s: Session, keys: tuple[str, ...], delay: Delay, now: datetime) -> Refused | None:
     """Count one attempt against every key, or refuse it (which key, and how long to wait) when a key must still
-    wait; refused attempts are not counted, so waiting out the delay is enough."""
+    wait. A refused attempt is not counted: refused on reading, it writes nothing, neither a failure against its
+    other keys (an account is not charged for its attacker's address) nor a row for a key never seen (a flood of
+    made-up user names from an address in delay leaves none); so waiting out the delay is enough. Only an attempt
+    that loses a race with another process between the read and the write can still be refused after its first
+    keys were counted."""
+    refused = waiting(s, keys, now)
+    if refused is not None:
+        return refused
     insert = postgresql.insert if s.get_bind().dialect.name == "postgresql" else sqlite.insert
     for key in keys:
         s.execute(insert(login_throttle).values(key=key, failures=0, next_at=now, last_at=now)

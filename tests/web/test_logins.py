@@ -139,6 +139,19 @@ def test_one_address_trying_many_accounts_is_slowed(web: TestClient) -> None:
     assert answer.status_code == 429 and "your address" in answer.json()["detail"]
 
 
+def test_an_attempt_refused_for_its_address_is_counted_nowhere(web: TestClient, site: Engine) -> None:
+    # the flood's usual answer: one read, no write; the account is not charged for the attacker's address
+    for n in range(5):
+        web.post("/api/v1/login", data={"username": f"guess-{n}", "password": "not the password"})
+    for name in ("fr-colleague", "guess-never-seen"):
+        answer = web.post("/api/v1/login", data={"username": name, "password": "not the password"})
+        assert answer.status_code == 429 and "your address" in answer.json()["detail"]
+    with session(site) as s:
+        assert logins.failures(s, "user:fr-colleague") == 0 and logins.failures(s, "addr:testclient") == 5
+        keys = set(s.execute(select(logins.login_throttle.c.key)).scalars())
+    assert "user:guess-never-seen" not in keys and "user:fr-colleague" not in keys
+
+
 def _request(peer: str, forwarded: str | None = None) -> Request:
     headers = [(b"x-forwarded-for", forwarded.encode())] if forwarded else []
     return Request({"type": "http", "method": "POST", "path": "/api/v1/login", "headers": headers,
