@@ -42,15 +42,17 @@ T = TypeVar("T")
 _hasher = PasswordHasher()
 _slots: list[ThreadPoolExecutor] = []
 _slots_made = threading.Lock()
-ARGON2_NICE = 10
-"""The CPU priority of Argon2's threads (Linux nice value): the pages come first."""
+ARGON2_NICE = 19
+"""The CPU priority of Argon2's threads (Linux nice value, the lowest): the pages come first."""
 
 
 def _low_priority() -> None:
     """Argon2 is made to take much CPU (64 MiB, 3 passes, 4 lanes, about 0.35 s on two cores): four checks at once
     left the pages a fraction of the cores (queue page median 27 -> 445 ms; at nice 10, 67 ms), so its threads
     yield to every other. Linux keeps a nice value per thread, and the threads libargon2 starts for its lanes
-    inherit it; elsewhere nothing changes."""
+    inherit it; elsewhere nothing changes. Nice 19, not 10: the scheduler weighs each thread, and a check runs four
+    lanes, so two checks at nice 10 (8 threads of weight 110) weighed 86 % of one page's thread (1024); at nice 19
+    (weight 15) 12 %."""
     if sys.platform.startswith("linux"):
         with contextlib.suppress(OSError):
             os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), ARGON2_NICE)

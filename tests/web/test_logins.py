@@ -139,6 +139,19 @@ def test_one_address_trying_many_accounts_is_slowed(web: TestClient) -> None:
     assert answer.status_code == 429 and "your address" in answer.json()["detail"]
 
 
+def test_an_attempt_refused_for_its_address_is_counted_nowhere(web: TestClient, site: Engine) -> None:
+    # the flood's usual answer: one read, no write; the account is not charged for the attacker's address
+    for n in range(5):
+        web.post("/api/v1/login", data={"username": f"guess-{n}", "password": "not the password"})
+    for name in ("fr-colleague", "guess-never-seen"):
+        answer = web.post("/api/v1/login", data={"username": name, "password": "not the password"})
+        assert answer.status_code == 429 and "your address" in answer.json()["detail"]
+    with session(site) as s:
+        assert logins.failures(s, "user:fr-colleague") == 0 and logins.failures(s, "addr:testclient") == 5
+        keys = set(s.execute(select(logins.login_throttle.c.key)).scalars())
+    assert "user:guess-never-seen" not in keys and "user:fr-colleague" not in keys
+
+
 def _request(peer: str, forwarded: str | None = None) -> Request:
     headers = [(b"x-forwarded-for", forwarded.encode())] if forwarded else []
     return Request({"type": "http", "method": "POST", "path": "/api/v1/login", "headers": headers,
@@ -190,10 +203,51 @@ def test_concurrent_logins_run_argon2_a_bounded_number_at_once(site: Engine, mon
                     running[0] -= 1
 
     monkeypatch.setattr(access, "_hasher", Counted())
-    with TestClient(create_app(site, "k")) as web, ThreadPoolExecutor(8) as pool:
-        answers = list(pool.map(lambda _: web.post("/api/v1/login", data=WRONG).status_code, range(12)))
-    assert answers == [401] * 12
+    monkeypatch.setenv("LANZAROTE_TRUSTED_PROXIES", "127.0.0.1")  # twelve clients, each its own address and account
+
+    def attempt(n: int) -> int:
+        return web.post("/api/v1/login", data={"username": ("fr-analyst", "fr-colleague", "fr-admin")[n % 3],
+                                               "password": f"not the password {n}"},
+                        headers={"X-Forwarded-For": f"203.0.113.{n}"}).status_code
+
+    with TestClient(create_app(site, "k"), client=("127.0.0.1", 50000)) as web, ThreadPoolExecutor(8) as pool:
+        answers = list(pool.map(attempt, range(12)))
+    assert answers.count(401) >= 3  # one at a time per account: those of an account being checked may be refused
+    assert set(answers) <= {401, 429}
     assert 1 <= most[0] <= 2
+
+
+def test_an_account_or_address_has_one_password_checked_at_a_time(site: Engine, monkeypatch: pytest.MonkeyPatch
+                                                                  ) -> None:
+    # a flood's free attempts are checked one after the other, in every process, not all at its first instant
+    checking, go = threading.Event(), threading.Event()
+    argon2 = access._hasher
+
+    class Held:
+        """Argon2 as it is, held until the test lets it go."""
+
+        def hash(self, password: str) -> str:
+            return argon2.hash(password)
+
+        def verify(self, hashed: str, password: str) -> bool:
+            checking.set()
+            go.wait(10)
+            return argon2.verify(hashed, password)
+
+    monkeypatch.setattr(access, "_hasher", Held())
+    with TestClient(create_app(site, "k")) as one, TestClient(create_app(site, "k")) as two, \
+            ThreadPoolExecutor(1) as pool:
+        first = pool.submit(one.post, "/api/v1/login", data=WRONG)
+        assert checking.wait(10)
+        same_account = two.post("/api/v1/login", data=WRONG)
+        same_address = two.post("/api/v1/login", data={"username": "fr-colleague", "password": PASSWORD})
+        go.set()
+        assert first.result().status_code == 401
+        assert same_account.status_code == 429 and same_address.status_code == 429
+        with session(site) as s:  # the refused ones were not counted
+            assert logins.failures(s, "user:fr-analyst") == 1 and logins.failures(s, "user:fr-colleague") == 0
+        assert two.post("/api/v1/login", data=WRONG).status_code == 401  # the check over, the next one is let in
+        assert two.post("/api/v1/login", data={"username": "fr-colleague", "password": PASSWORD}).status_code == 200
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="a nice value per thread is Linux's")
