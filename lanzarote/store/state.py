@@ -92,7 +92,7 @@ def counted_matches(session: Session) -> Iterator[tuple[str, str, str, str]]:
     m = schema.match_counts
     query = select(m.c.report_key, m.c.file_id, m.c.list_name, m.c.entry_id).order_by(
         m.c.report_key, m.c.file_id, m.c.list_name, m.c.entry_id).execution_options(yield_per=20_000)
-    for part in session.execute(query).tuples().partitions():
+    for part in session.execute(query).partitions():
         yield from part
 
 
