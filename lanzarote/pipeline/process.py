@@ -41,6 +41,7 @@ from lanzarote.store import state as store_state
 from lanzarote.store import work as store_work
 from lanzarote.store.db import make_engine, session
 from lanzarote.store.state import ReportState, StoredRoute, StoredSighting
+from lanzarote.triage import learned
 from lanzarote.triage.context import TriageContext
 from lanzarote.triage.lexicon import Lexicon
 from lanzarote.triage.lexicon import load as load_lexicon
@@ -71,6 +72,10 @@ class Stages:
 
     @classmethod
     def load(cls) -> Stages:
+        """The stages' state, with what examining would load on first use loaded here (the text model; the index
+        kernels, see `_matcher`): examiners forked from this process inherit it instead of each loading it again
+        every run."""
+        learned.load()
         return cls(RoutingTables.load(), Rules.load(), load_lexicon(), PriorRecords.load(priors_path()), _matcher())
 
 

@@ -13,6 +13,7 @@ date — is stored with every route.
 from __future__ import annotations
 
 import csv
+import functools
 import hashlib
 import re
 from collections.abc import Collection
@@ -102,7 +103,10 @@ class RoutingTables:
 
     @classmethod
     def load(cls, directory: Path | None = None) -> RoutingTables:
-        """The tables in `directory` (default: the shipped ones); a malformed file is one clear error."""
+        """The tables in `directory` (default: the shipped ones); a malformed file is one clear error.
+
+        Files read before with the same content give the tables parsed then (parsing and compiling their patterns
+        took a run a fifth of a second): only the files' hash is taken again."""
         folder = directory or DATA
         digest = hashlib.sha256()
         for name in FILES:
@@ -110,26 +114,7 @@ class RoutingTables:
             if not path.is_file():
                 raise ConfigurationError(f"routing table {path} is missing")
             digest.update(path.read_bytes())
-        try:
-            units = {u.country: u for u in (NationalUnit.model_validate(r) for r in _rows(folder / FILES[0]))}
-            es = {r["code"]: r["province"] for r in _rows(folder / "es_provinces.csv")}
-            fr = {r["code"]: r["departement"] for r in _rows(folder / "fr_departements.csv")}
-            laender = {r["code"]: (r["land"], r["authority"]) for r in _rows(folder / "de_laender.csv")}
-            de_codes = _postal_regions(folder / "de_postal_codes.csv", "land", laender)
-            es_exceptions = _postal_regions(folder / "es_postal_exceptions.csv", "region", es)
-            fr_exceptions = _postal_regions(folder / "fr_postal_exceptions.csv", "region", fr)
-            rules = SpecialRules.model_validate(yaml.safe_load((folder / "special_rules.yaml").read_text()))
-            military = tuple((re.compile(m.pattern, re.IGNORECASE), m) for m in rules.military_networks)
-            forces = {m.country: m for m in rules.military_networks}
-            phrases = tuple((re.compile(p, re.IGNORECASE), forces[country])
-                            for country, listed in rules.military_phrases.items() for p in listed)
-            negation = re.compile(rules.military_negation, re.IGNORECASE)
-            anywhere = re.compile("|".join(f"(?:{p.pattern})" for p, _ in phrases) or r"(?!)", re.IGNORECASE)
-        except (ValidationError, KeyError, yaml.YAMLError, ValueError, re.error) as exc:
-            raise ConfigurationError(f"routing tables in {folder} are malformed: {exc}") from exc
-        version = f"{rules.version}+{digest.hexdigest()[:10]}"
-        return cls(units, es, fr, es_exceptions, fr_exceptions, de_codes, laender, rules, military, phrases,
-                   negation, version, anywhere)
+        return _parsed(folder, digest.hexdigest())
 
     def region(self, country: str, postal_code: str) -> Region | None:
         """The region a postal code routes to (ES province, FR département, DE Land), where a table exists."""
@@ -155,6 +140,32 @@ class RoutingTables:
         name = names[found.region]
         authority = self.rules.local_authorities[country].format(name=name, code=found.region)
         return Region(country, found.region, name, authority, tuple(f"{names[x]} ({x})" for x in found.also))
+
+
+@functools.lru_cache(maxsize=8)
+def _parsed(folder: Path, digest: str) -> RoutingTables:
+    """The tables in `folder`, whose files hash to `digest`, parsed and checked (remembered: the tables are never
+    changed once loaded)."""
+    try:
+        units = {u.country: u for u in (NationalUnit.model_validate(r) for r in _rows(folder / FILES[0]))}
+        es = {r["code"]: r["province"] for r in _rows(folder / "es_provinces.csv")}
+        fr = {r["code"]: r["departement"] for r in _rows(folder / "fr_departements.csv")}
+        laender = {r["code"]: (r["land"], r["authority"]) for r in _rows(folder / "de_laender.csv")}
+        de_codes = _postal_regions(folder / "de_postal_codes.csv", "land", laender)
+        es_exceptions = _postal_regions(folder / "es_postal_exceptions.csv", "region", es)
+        fr_exceptions = _postal_regions(folder / "fr_postal_exceptions.csv", "region", fr)
+        rules = SpecialRules.model_validate(yaml.safe_load((folder / "special_rules.yaml").read_text()))
+        military = tuple((re.compile(m.pattern, re.IGNORECASE), m) for m in rules.military_networks)
+        forces = {m.country: m for m in rules.military_networks}
+        phrases = tuple((re.compile(p, re.IGNORECASE), forces[country])
+                        for country, listed in rules.military_phrases.items() for p in listed)
+        negation = re.compile(rules.military_negation, re.IGNORECASE)
+        anywhere = re.compile("|".join(f"(?:{p.pattern})" for p, _ in phrases) or r"(?!)", re.IGNORECASE)
+    except (ValidationError, KeyError, yaml.YAMLError, ValueError, re.error) as exc:
+        raise ConfigurationError(f"routing tables in {folder} are malformed: {exc}") from exc
+    version = f"{rules.version}+{digest[:10]}"
+    return RoutingTables(units, es, fr, es_exceptions, fr_exceptions, de_codes, laender, rules, military,
+                         phrases, negation, version, anywhere)
 
 
 def fr_departement(postal_code: str) -> str:

@@ -226,4 +226,7 @@ def load(path: Path = DEFAULT) -> TextModel:
         raise ConfigurationError(f"triage text model {path} cannot be used: {exc}") from exc
     if not all(0 < head.threshold <= 1 for head in (spec.danger, spec.concern) if head is not None):
         raise ConfigurationError(f"triage text model {path}: its thresholds must be in (0, 1]")
-    return TextModel(spec)
+    model = TextModel(spec)
+    heads = model._heads  # made here, with the model, not on the first report each process reads
+    assert heads, "a model has its danger head"
+    return model

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -37,20 +38,32 @@ class Rules:
 
     @classmethod
     def load(cls, path: Path | None = None) -> Rules:
+        """The rules in `path` (default: the shipped ones); a file read before with the same text gives the rules
+        made of it then (parsing the YAML again was a twentieth of adding 2,000 reports)."""
         source = path or DEFAULT
         try:
-            spec = RulesSpec.model_validate(yaml.safe_load(source.read_text(encoding="utf-8")))
-        except (OSError, ValidationError, yaml.YAMLError) as exc:
+            text = source.read_text(encoding="utf-8")
+        except OSError as exc:
             raise ConfigurationError(f"triage rules {source} cannot be used: {exc}") from exc
-        unknown = sorted({s for alts in spec.tiers.values() for alt in alts for s in alt} - set(spec.signals))
-        if unknown:
-            raise ConfigurationError(f"triage rules {source}: tiers name unknown signals {', '.join(unknown)}")
-        order = sorted(spec.tiers.items(), key=lambda kv: list(Tier).index(kv[0]))
-        tiers = tuple((tier, tuple(frozenset(alt) for alt in alts)) for tier, alts in order)
-        return cls(spec.version, spec.signals, tiers, spec.default)
+        return _parsed(source, text)
 
     def tier_for(self, signals: set[str]) -> Tier:
         for tier, alternatives in self.tiers:
             if any(alt <= signals for alt in alternatives):
                 return tier
         return self.default
+
+
+@functools.lru_cache(maxsize=8)
+def _parsed(source: Path, text: str) -> Rules:
+    """The rules `text` (read from `source`) says, checked (remembered: rules are never changed once made)."""
+    try:
+        spec = RulesSpec.model_validate(yaml.safe_load(text))
+    except (ValidationError, yaml.YAMLError) as exc:
+        raise ConfigurationError(f"triage rules {source} cannot be used: {exc}") from exc
+    unknown = sorted({s for alts in spec.tiers.values() for alt in alts for s in alt} - set(spec.signals))
+    if unknown:
+        raise ConfigurationError(f"triage rules {source}: tiers name unknown signals {', '.join(unknown)}")
+    order = sorted(spec.tiers.items(), key=lambda kv: list(Tier).index(kv[0]))
+    tiers = tuple((tier, tuple(frozenset(alt) for alt in alts)) for tier, alts in order)
+    return Rules(spec.version, spec.signals, tiers, spec.default)
