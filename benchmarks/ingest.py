@@ -34,8 +34,9 @@ def _floor_chunk(paths: list[str]) -> int:
     from lxml import etree
 
     from lanzarote.intake.cybertipline import _parser
+    from lanzarote.intake.settings import SHIPPED_XSD
 
-    parser = _parser(validating=True)
+    parser = _parser(SHIPPED_XSD)
     for path in paths:
         with open(path, "rb") as fh:
             etree.fromstring(fh.read(), parser)

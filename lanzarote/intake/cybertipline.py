@@ -12,18 +12,20 @@ import re
 from datetime import datetime
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, overload
 
 from lxml import etree
 from pydantic import ValidationError
+from pydantic_core import to_json
 
 from lanzarote.errors import ConfigurationError
+from lanzarote.intake import bounds
 from lanzarote.intake.dates import DateProblem, parse_date, parse_datetime
-from lanzarote.intake.documents import Document, FileDetailsDocument, IntakeResult
-from lanzarote.intake.plausible import implausible
+from lanzarote.intake.documents import Document, FileDetailsDocument, IntakeResult, StoredFile, StoredReport
+from lanzarote.intake.plausible import implausible, implausible_at
 from lanzarote.intake.settings import SHIPPED_XSD, IntakeSettings
 from lanzarote.model.quarantine import QuarantineEntry
-from lanzarote.model.report import IncidentType, PartyRole, Report
+from lanzarote.model.report import IncidentType, Origin, PartyRole, Report
 
 SOURCE = "ncmec"
 _DOCTYPE = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
@@ -72,19 +74,46 @@ def _parser(xsd: Path | None = None) -> etree.XMLParser:
 
 def read(document: Document, received_at: datetime, settings: IntakeSettings) -> list[IntakeResult]:
     """The report or file details in one XML document, or a quarantine entry saying why there is none."""
+    return [_read(document, received_at, settings, stored=False)]
+
+
+def read_stored(document: Document, received_at: datetime, settings: IntakeSettings
+                ) -> list[IntakeResult | StoredReport | StoredFile]:
+    """As `read`, but a report or file whose values hold every bound of the model (`bounds`) comes in its stored
+    form, its JSON written straight from those values: the same bytes as the record's, without building it."""
+    return [_read(document, received_at, settings, stored=True)]
+
+
+@overload
+def _read(document: Document, received_at: datetime, settings: IntakeSettings, stored: Literal[False]
+          ) -> IntakeResult: ...
+@overload
+def _read(document: Document, received_at: datetime, settings: IntakeSettings, stored: Literal[True]
+          ) -> IntakeResult | StoredReport | StoredFile: ...
+def _read(document: Document, received_at: datetime, settings: IntakeSettings, stored: bool
+          ) -> IntakeResult | StoredReport | StoredFile:
     try:
         root, problems = _parse(document.content, settings.cybertipline_xsd)
         tag = root.tag
         if tag == "report":
-            report = _report(document, _tree(root), problems, received_at)
+            source_id, record, when = _report(document, _tree(root), problems, received_at)
+            if stored and bounds.report_holds(record, when):
+                if problem := implausible_at(SOURCE, source_id, 0, when, record["incident_at"], received_at,
+                                             settings):
+                    raise Unusable(problem)
+                return StoredReport(SOURCE, source_id, Origin.PROVIDER.value, when, to_json(record).decode())
+            report = _validated_report(source_id, record, when)
             if problem := implausible(report, received_at, settings):
                 raise Unusable(problem)
-            return [report]
+            return report
         if tag == "fileDetails":
-            return [_file_details(_tree(root), problems)]
+            report_id, detail = _file_details(_tree(root), problems)
+            if stored and bounds.file_holds(report_id, detail):
+                return StoredFile(SOURCE, report_id, detail["file_id"], to_json(detail).decode())
+            return _validated_file(report_id, detail)
         raise Unusable(f"wrong root element <{tag}>: expected <report> or <fileDetails> (CyberTipline schema)")
     except Unusable as exc:
-        return [quarantined(document, str(exc), received_at)]
+        return quarantined(document, str(exc), received_at)
 
 
 def quarantined(document: Document, reason: str, received_at: datetime) -> QuarantineEntry:
@@ -440,7 +469,10 @@ def _reporter(root: Node, platform: str | None, warnings: list[str]) -> dict[str
     }
 
 
-def _report(document: Document, root: Node, problems: list[str], received_at: datetime) -> Report:
+def _report(document: Document, root: Node, problems: list[str], received_at: datetime
+            ) -> tuple[str, dict[str, Any], datetime]:
+    """The report's id, its values as `Report` takes them (every field, in the model's order, all but when it was
+    received) and when it was received."""
     warnings = list(problems)
     source_id = document.stem
     if not source_id:
@@ -464,8 +496,9 @@ def _report(document: Document, root: Node, problems: list[str], received_at: da
     record = {
         "source": SOURCE,
         "source_id": source_id,
-        "received_at": document.modified_at or received_at,
-        "provenance": ({"actor": platform or "provider"}, {"actor": "NCMEC", "reference": source_id}),
+        "origin": Origin.PROVIDER,
+        "provenance": ({"actor": platform or "provider", "at": None, "reference": None},
+                       {"actor": "NCMEC", "at": None, "reference": source_id}),
         "incident_type": _incident_type(_text(summary, "incidentType"), warnings),
         "incident_at": _when(_text(summary, "incidentDateTime"), warnings, "incidentDateTime"),
         "incident_description": _text(summary, "incidentDateTimeDescription"),
@@ -477,11 +510,18 @@ def _report(document: Document, root: Node, problems: list[str], received_at: da
                              if (x := _internet_detail(e, warnings)) is not None],
         "reporter": reporter,
         "parties": parties,
+        "files": (),
         "additional_info": additional,
+        "language": None,
+        "clearing_house": None,
         "warnings": warnings,
     }
+    return source_id, record, document.modified_at or received_at
+
+
+def _validated_report(source_id: str, record: dict[str, Any], received_at: datetime) -> Report:
     try:
-        return Report.model_validate(record)
+        return Report.model_validate({**record, "received_at": received_at})
     except ValidationError as exc:
         raise Unusable(f"report {source_id} cannot be read: {_pydantic_message(exc)}") from exc
 
@@ -505,7 +545,8 @@ def _capture_time(exif: dict[str, str], warnings: list[str]) -> datetime | None:
     return None
 
 
-def _file_details(root: Node, problems: list[str]) -> FileDetailsDocument:
+def _file_details(root: Node, problems: list[str]) -> tuple[str, dict[str, Any]]:
+    """The id of the file's report and the file's values as `FileDetail` takes them (every field, in order)."""
     warnings = list(problems)
     report_id = _text(root, "reportId")
     file_id = _text(root, "fileId")
@@ -542,12 +583,17 @@ def _file_details(root: Node, problems: list[str]) -> FileDetailsDocument:
         "additional_info": _texts(root, "additionalInfo"),
         "warnings": warnings,
     }
+    return report_id, detail
+
+
+def _validated_file(report_id: str, detail: dict[str, Any]) -> FileDetailsDocument:
     try:
         return FileDetailsDocument.model_validate(
-            {"source": SOURCE, "report_source_id": report_id, "file": detail, "warnings": warnings}
+            {"source": SOURCE, "report_source_id": report_id, "file": detail, "warnings": detail["warnings"]}
         )
     except ValidationError as exc:
-        raise Unusable(f"fileDetails {report_id}/{file_id} cannot be read: {_pydantic_message(exc)}") from exc
+        raise Unusable(f"fileDetails {report_id}/{detail['file_id']} cannot be read: {_pydantic_message(exc)}"
+                       ) from exc
 
 
 def _pydantic_message(exc: ValidationError) -> str:

@@ -60,4 +60,24 @@ class ClearingHouseDocument(Record):
     layer: ClearingHouseLayer
 
 
+class StoredReport(NamedTuple):
+    """A report in the form the store keeps, made by a reader straight from values that hold every bound of
+    `Report`: `content` is what `Report.model_dump_json(exclude={"received_at"})` would write."""
+
+    source: str
+    source_id: str
+    origin: str
+    received_at: datetime | None
+    content: str
+
+
+class StoredFile(NamedTuple):
+    """A report's file in the form the store keeps: `document` is what `FileDetail.model_dump_json()` would write."""
+
+    source: str
+    report_source_id: str
+    file_id: str
+    document: str
+
+
 IntakeResult = Report | FileDetailsDocument | ClearingHouseDocument | QuarantineEntry

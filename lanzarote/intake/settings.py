@@ -6,7 +6,7 @@ configuration and hands them in, so a reader is a function of its inputs and a t
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -27,7 +27,12 @@ class IntakeSettings:
     max_future_minutes: int
     """How far past its receipt a report's times may lie (clocks and zones differ)."""
     cybertipline_xsd: Path = SHIPPED_XSD
+    _ahead: timedelta = field(init=False, repr=False, compare=False)
+    """`max_future_minutes` as a span, made once (it is added to every document's time of receipt)."""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_ahead", timedelta(minutes=self.max_future_minutes))
 
     def latest_plausible(self, received_at: datetime) -> datetime:
         """The latest time a report can say it was received or happened."""
-        return received_at + timedelta(minutes=self.max_future_minutes)
+        return received_at + self._ahead

@@ -22,8 +22,14 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError
 
 from lanzarote import config
-from lanzarote.intake.documents import ClearingHouseDocument, FileDetailsDocument, IntakeResult
-from lanzarote.intake.read import read_document
+from lanzarote.intake.documents import (
+    ClearingHouseDocument,
+    FileDetailsDocument,
+    IntakeResult,
+    StoredFile,
+    StoredReport,
+)
+from lanzarote.intake.read import read_for_store
 from lanzarote.intake.settings import IntakeSettings
 from lanzarote.intake.sources import Found, PendingFile, documents, prefetch
 from lanzarote.model.quarantine import QuarantineEntry
@@ -54,24 +60,18 @@ def _sha(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def rows_of(result: IntakeResult, location: str) -> Row:
-    """What the store keeps of one intake result (serialised here, in the worker)."""
+def rows_of(result: IntakeResult | StoredReport | StoredFile, location: str) -> Row:
+    """What the store keeps of one intake result (serialised here, in the worker, unless the reader did)."""
+    if isinstance(result, StoredReport):
+        return _report_row(result.source, result.source_id, result.origin, result.received_at, result.content,
+                           location, layered=False)
+    if isinstance(result, StoredFile):
+        return FileRow(f"{result.source}/{result.report_source_id}", result.file_id, _sha(result.document),
+                       result.document, location)
     if isinstance(result, Report):
-        # The content's hash leaves out when it was received (a file copied again is the same report); the stored
-        # document is that same serialisation with the received time put in front, so it is written only once.
-        content = result.model_dump_json(exclude={"received_at"})
-        received = json.dumps(result.received_at.isoformat()) if result.received_at else "null"
-        return ReportRow(
-            key=f"{result.source}/{result.source_id}",
-            source=result.source,
-            source_id=result.source_id,
-            content_sha256=_sha(content),
-            origin=result.origin.value,
-            received_at=result.received_at,
-            document=f'{{"received_at":{received},{content[1:]}',
-            location=location,
-            layered=result.clearing_house is not None,
-        )
+        return _report_row(result.source, result.source_id, result.origin.value, result.received_at,
+                           result.model_dump_json(exclude={"received_at"}), location,
+                           layered=result.clearing_house is not None)
     if isinstance(result, FileDetailsDocument):
         document = result.file.model_dump_json()
         return FileRow(f"{result.source}/{result.report_source_id}", result.file.file_id, _sha(document), document,
@@ -80,6 +80,24 @@ def rows_of(result: IntakeResult, location: str) -> Row:
         document = result.layer.model_dump_json()
         return LayerRow(f"{result.source}/{result.report_source_id}", _sha(document), document)
     return result
+
+
+def _report_row(source: str, source_id: str, origin: str, received_at: datetime | None, content: str, location: str,
+                layered: bool) -> ReportRow:
+    # The content's hash leaves out when it was received (a file copied again is the same report); the stored
+    # document is that same serialisation with the received time put in front, so it is written only once.
+    received = json.dumps(received_at.isoformat()) if received_at else "null"
+    return ReportRow(
+        key=f"{source}/{source_id}",
+        source=source,
+        source_id=source_id,
+        content_sha256=_sha(content),
+        origin=origin,
+        received_at=received_at,
+        document=f'{{"received_at":{received},{content[1:]}',
+        location=location,
+        layered=layered,
+    )
 
 
 def read_chunk(chunk: Sequence[Found], received_at: datetime, settings: IntakeSettings) -> list[Row]:
@@ -98,7 +116,7 @@ def read_chunk(chunk: Sequence[Found], received_at: datetime, settings: IntakeSe
             rows.append(item)
             continue
         try:
-            results = read_document(item, received_at, settings)
+            results = read_for_store(item, received_at, settings)
         except Exception as exc:  # a reader bug must not lose the batch: quarantine the document with the cause
             results = [QuarantineEntry(location=item.location, content_sha256=item.sha256, received_at=received_at,
                                        size=len(item.content), reason=f"internal error while reading: {exc!r}")]

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from functools import cache
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Dialect, Table
@@ -66,11 +67,16 @@ def _execute(session: Session, table: Table, rows: Sequence[dict[str, Any]], key
         columns = (*(c for c in columns if c != key), key)
     sql = _statement(dialect, table, columns, key)
     processors = _processors(dialect, table, columns)
-    if any(processors):
-        steps = list(zip(columns, processors, strict=True))
-        params = [tuple(p(row[c]) if p and row[c] is not None else row[c] for c, p in steps) for row in rows]
-    else:
-        params = [tuple(row[c] for c in columns) for row in rows]
+    values = itemgetter(*columns) if len(columns) > 1 else lambda row: (row[columns[0]],)
+    steps = [(i, p) for i, p in enumerate(processors) if p]
+    params: list[Any] = [values(row) for row in rows]
+    if steps:  # only the columns whose type needs it go through their processor (a row's other values as they are)
+        for n, row_values in enumerate(params):
+            converted = list(row_values)
+            for i, p in steps:
+                if converted[i] is not None:
+                    converted[i] = p(converted[i])
+            params[n] = tuple(converted)
     connection.exec_driver_sql(sql, params)
 
 
