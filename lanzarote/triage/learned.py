@@ -27,8 +27,8 @@ import math
 import re
 from collections.abc import Iterable
 from collections.abc import Set as AbstractSet
-from dataclasses import dataclass
-from functools import cache, cached_property
+from dataclasses import dataclass, field
+from functools import cache
 from itertools import pairwise
 from pathlib import Path
 
@@ -188,17 +188,18 @@ class _Weights:
 @dataclass(frozen=True)
 class TextModel:
     spec: ModelSpec
+    _heads: tuple[tuple[str, _Weights], ...] = field(init=False, repr=False, compare=False)
+    """Each head's signal and weights, made with the model (a process that forks examiners hands them over made)."""
+
+    def __post_init__(self) -> None:
+        heads = [(DANGER, _Weights.of(self.spec.danger))]
+        if self.spec.concern is not None:
+            heads.append((CONCERN, _Weights.of(self.spec.concern)))
+        object.__setattr__(self, "_heads", tuple(heads))
 
     @property
     def version(self) -> str:
         return self.spec.version
-
-    @cached_property
-    def _heads(self) -> tuple[tuple[str, _Weights], ...]:
-        heads = [(DANGER, _Weights.of(self.spec.danger))]
-        if self.spec.concern is not None:
-            heads.append((CONCERN, _Weights.of(self.spec.concern)))
-        return tuple(heads)
 
     def assess(self, found_in: list[Reading]) -> list[TextSignal]:
         """TEXT_DANGER when the first head's score reaches its threshold, otherwise TEXT_CONCERN when the second's
@@ -226,7 +227,4 @@ def load(path: Path = DEFAULT) -> TextModel:
         raise ConfigurationError(f"triage text model {path} cannot be used: {exc}") from exc
     if not all(0 < head.threshold <= 1 for head in (spec.danger, spec.concern) if head is not None):
         raise ConfigurationError(f"triage text model {path}: its thresholds must be in (0, 1]")
-    model = TextModel(spec)
-    heads = model._heads  # made here, with the model, not on the first report each process reads
-    assert heads, "a model has its danger head"
-    return model
+    return TextModel(spec)
