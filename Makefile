@@ -3,6 +3,9 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
+# The whole suite runs one worker a core (pytest-xdist), a test file's tests on one worker so that its module
+# fixtures are built once.
+PYTEST_PARALLEL := -n auto --dist loadfile
 
 .PHONY: run test lint typecheck pytest bench clean serve
 
@@ -26,7 +29,7 @@ test: $(VENV)/.installed-test
 	bash scripts/ensure-chromium
 	$(BIN)/ruff check lanzarote tests benchmarks
 	$(BIN)/mypy lanzarote
-	$(BIN)/pytest
+	$(BIN)/pytest $(PYTEST_PARALLEL)
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check lanzarote tests benchmarks
@@ -35,7 +38,7 @@ typecheck: $(VENV)/.installed-test
 	$(BIN)/mypy lanzarote
 
 pytest: $(VENV)/.installed-test
-	$(BIN)/pytest
+	$(BIN)/pytest $(PYTEST_PARALLEL)
 
 clean:
 	rm -rf $(VENV) lanzarote.db lanzarote.db-* .lanzarote demo-data

@@ -40,8 +40,8 @@ from typing import Any
 DATA = Path(__file__).parent / "data" / "triage_eval"
 LANGUAGES = ("en", "fr", "es", "de", "it", "nl")
 HALVES = ("train", "train2", "train3", "train4", "train5", "train6", "train7", "train8", "train9", "train10",
-          "background", "summaries", "dev", "dev2", "heldout", "fresh", "fresh2", "fresh3", "fresh4", "fresh5")
-HELD_OUT = ("heldout", "fresh", "fresh2", "fresh3", "fresh4", "fresh5")
+          "background", "summaries", "dev", "dev2", "heldout", "fresh", "fresh2", "fresh3", "fresh4", "fresh5", "fresh6")
+HELD_OUT = ("heldout", "fresh", "fresh2", "fresh3", "fresh4", "fresh5", "fresh6")
 """The halves nobody trains or tunes on: their figures are the measure."""
 TARGETS = {"p1_recall": 0.95, "p1_precision": 0.90, "p2_or_higher_recall": 0.90, "negatives_p1": 0.02}
 

@@ -27,7 +27,8 @@ def test_each_half_is_well_formed_and_big_enough(half: str, lang: str) -> None:
 LATER = {"train": (40, 40, 80), "train2": (40, 40, 80), "train3": (25, 15, 60), "train4": (20, 15, 45),
          "train5": (25, 10, 25), "train6": (25, 10, 25), "train7": (20, 15, 45), "train8": (20, 20, 30),
          "train9": (25, 15, 40), "train10": (20, 15, 45), "background": (0, 0, 40), "summaries": (30, 20, 30),
-         "fresh2": (10, 10, 20), "fresh3": (10, 10, 20), "fresh4": (15, 15, 30), "fresh5": (15, 15, 30)}
+         "fresh2": (10, 10, 20), "fresh3": (10, 10, 20), "fresh4": (15, 15, 30), "fresh5": (15, 15, 30),
+         "fresh6": (15, 15, 30)}
 """The halves later writers added (training halves for the learned model, and a last held-out half)."""
 
 
