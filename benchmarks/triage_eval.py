@@ -16,7 +16,9 @@ outrage, survivors, reports of blocked attempts, professionals, denials, teenage
 fresh4's aggregates had been seen, two new writers added `xx-fresh5` (15 P1, 15 P2, 30 hard negatives a language),
 measured with the model as it was before it was written, and eight more wrote `xx-train7` (implied danger against
 benign texts in its words), `xx-train8` (triples: one situation written as P1, as P2 and as a hard negative) and
-`xx-train9` (one writer a language; moderators' notes, chats and posts in equal parts). The model
+`xx-train9` (one writer a language; moderators' notes, chats and posts in equal parts) and `xx-train10`. Once
+fresh5's aggregates had been seen, five new writers added `xx-fresh6` (15 P1, 15 P2, 30 hard negatives a language),
+measured with the model as it was when it arrived. The model
 is trained on the development and training halves (`lanzarote.triage.training`), never on a held-out one, so its
 figures on those are in-sample.
 Each item is a text (and sometimes the reported account's profile) with the tier a careful analyst would give it:
@@ -39,10 +41,10 @@ from typing import Any
 
 DATA = Path(__file__).parent / "data" / "triage_eval"
 LANGUAGES = ("en", "fr", "es", "de", "it", "nl")
-HALVES = ("train", "train2", "train3", "train4", "train5", "train6", "train7", "train8", "train9", "train10",
-          "background", "summaries", "dev", "dev2", "heldout", "fresh", "fresh2", "fresh3", "fresh4", "fresh5", "fresh6")
 HELD_OUT = ("heldout", "fresh", "fresh2", "fresh3", "fresh4", "fresh5", "fresh6")
 """The halves nobody trains or tunes on: their figures are the measure."""
+HALVES = ("train", "train2", "train3", "train4", "train5", "train6", "train7", "train8", "train9", "train10",
+          "background", "summaries", "dev", "dev2", *HELD_OUT)
 TARGETS = {"p1_recall": 0.95, "p1_precision": 0.90, "p2_or_higher_recall": 0.90, "negatives_p1": 0.02}
 
 
