@@ -44,7 +44,7 @@ LANGUAGES = ("en", "fr", "es", "de", "it", "nl")
 HELD_OUT = ("heldout", "fresh", "fresh2", "fresh3", "fresh4", "fresh5", "fresh6")
 """The halves nobody trains or tunes on: their figures are the measure."""
 HALVES = ("train", "train2", "train3", "train4", "train5", "train6", "train7", "train8", "train9", "train10",
-          "background", "summaries", "dev", "dev2", *HELD_OUT)
+          "train11", "background", "summaries", "dev", "dev2", *HELD_OUT)
 TARGETS = {"p1_recall": 0.95, "p1_precision": 0.90, "p2_or_higher_recall": 0.90, "negatives_p1": 0.02}
 
 

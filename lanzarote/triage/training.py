@@ -37,9 +37,9 @@ from lanzarote.triage.text import readings, signals_of
 
 REPOSITORY_DATA = Path(__file__).parents[2] / "benchmarks" / "data" / "triage_eval"
 TRAINING_HALVES = ("train", "train2", "train3", "train4", "train5", "train6", "train7", "train8", "train9", "train10",
-                   "background", "summaries", "dev", "dev2", "domaintrain")
+                   "train11", "background", "summaries", "dev", "dev2", "domaintrain")
 JUDGED_ON = ("train", "train2", "train3", "train4", "train5", "train6", "train7", "train8", "train9", "train10",
-             "background", "summaries")
+             "train11", "background", "summaries")
 """The halves thresholds are judged on: written by other hands after the lexicon's rules were last tuned (the rules
 read the development halves too well to judge by; `xx-domaintrain` is the lead's, from DOMAIN.md's seed cases)."""
 REFUSED = ("heldout", "fresh")

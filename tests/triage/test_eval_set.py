@@ -42,6 +42,20 @@ def test_the_later_halves_are_well_formed(half: str, lang: str) -> None:
     assert all(r["lang"] == lang and r["text"].strip() for r in rows)
 
 
+MAIN_ONLY = {"train11": (15, 10, 45)}
+"""Later halves written for the four languages of the bar only."""
+
+
+@pytest.mark.parametrize("lang", MAIN)
+@pytest.mark.parametrize("half", sorted(MAIN_ONLY))
+def test_the_halves_of_the_main_languages_are_well_formed(half: str, lang: str) -> None:
+    rows = items(half, lang)
+    per_tier = {t: sum(r["expected_tier"] == t for r in rows) for t in ("P1", "P2", "NEG")}
+    assert (per_tier["P1"], per_tier["P2"], per_tier["NEG"]) == MAIN_ONLY[half], per_tier
+    assert len({r["id"] for r in rows}) == len(rows) and len({r["text"] for r in rows}) == len(rows)
+    assert all(r["lang"] == lang and r["text"].strip() for r in rows)
+
+
 @pytest.mark.parametrize("lang", MAIN)
 @pytest.mark.parametrize("half", ["dev", "heldout"])
 def test_the_triage_does_not_fall_back_on_texts_written_by_others(half: str, lang: str) -> None:
