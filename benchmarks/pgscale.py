@@ -8,12 +8,14 @@
 `build` ingests and processes a `lanzarote synth` set with the real pipeline into an empty database and prints the
 CPU and wall time a report of each (this process and its helpers; PostgreSQL's own CPU is measured from
 `/proc` of the backends serving that database, beside). `multiply` copies that processed store inside PostgreSQL
-(INSERT ... SELECT) until it holds `--to` reports: every copy shifts the source ids (and so the keys in every table
+(INSERT ... SELECT, one a table a round of `--per-round` copies, the originals crossed with the round's copy
+numbers) until it holds `--to` reports: every copy shifts the source ids (and so the keys in every table
 that names a report: versions, files, layers, state, identifiers, links, subjects) by a multiple of a stride, and
 moves the received times so that the copies spread over one year; then ANALYZE. The multiplied store is therefore
 not ingested: its rows are the processed rows of the real pipeline, repeated with other ids and times (the copies
 of one report link to each other only as the original did). `sizes` prints each table's and index's size and the
-bytes a report. Keep the disk under 40 GB: `multiply` prints the database size after every copy.
+bytes a report. `multiply` prints the database size and the free disk after every round, and stops past
+`--limit-gb` or under `--min-free-gb` free.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from __future__ import annotations
 import argparse
 import os
 import resource
+import shutil
 import threading
 import time
 from datetime import UTC, datetime, timedelta
@@ -112,14 +115,15 @@ def build(url: str, data: Path) -> None:
     sizes(url)
 
 
-# Each table that names a report, and how a copy rewrites its columns (`{c}` the column, `:n` the copy's number, `:move`
-# the interval its times move by). Tables that name no report (users, hash lists, cases...) are not copied.
-SUFFIX = "{c} || 'c' || :n"
-MOVED = "{c} + CAST(:move AS interval)"
+# Each table that names a report, and how a copy rewrites its columns (`{c}` the column, `g.n` the copy's number from
+# the round's generate_series, `:step` the interval one copy's times move by). Tables that name no report (users,
+# hash lists, cases...) are not copied.
+SUFFIX = "{c} || 'c' || g.n"
+MOVED = "{c} + g.n * CAST(:step AS interval)"
 COPIED: dict[str, dict[str, str]] = {
     "reports": {"report_key": SUFFIX, "source_id": SUFFIX, "received_at": MOVED, "ingested_at": MOVED,
-                "document": "jsonb_set(jsonb_set({c}::jsonb, '{{source_id}}', to_jsonb(source_id || 'c' || :n)), "
-                            "'{{received_at}}', coalesce(to_jsonb(received_at + CAST(:move AS interval)), "
+                "document": "jsonb_set(jsonb_set({c}::jsonb, '{{source_id}}', to_jsonb(source_id || 'c' || g.n)), "
+                            "'{{received_at}}', coalesce(to_jsonb(received_at + g.n * CAST(:step AS interval)), "
                             "'null'))::text"},
     "report_files": {"report_key": SUFFIX, "received_at": MOVED},
     "report_file_versions": {"report_key": SUFFIX, "received_at": MOVED},
@@ -127,10 +131,10 @@ COPIED: dict[str, dict[str, str]] = {
     "clearing_house_layer_versions": {"report_key": SUFFIX, "received_at": MOVED},
     "report_state": {"report_key": SUFFIX, "source_id": SUFFIX, "received_at": MOVED, "processed_at": MOVED,
                      "first_action_at": MOVED, "subject_id": SUFFIX,
-                     "linked_reports": "regexp_replace({c}, '\"([^\"]+)\"', '\"\\1c' || :n || '\"', 'g')"},
+                     "linked_reports": "regexp_replace({c}, '\"([^\"]+)\"', '\"\\1c' || g.n || '\"', 'g')"},
     "identifiers": {"report_key": SUFFIX, "value": SUFFIX, "account": SUFFIX, "at": MOVED},
     "links": {"report_a": SUFFIX, "report_b": SUFFIX,
-              "identifiers": "regexp_replace({c}, '\"value\":\"([^\"]+)\"', '\"value\":\"\\1c' || :n || '\"', "
+              "identifiers": "regexp_replace({c}, '\"value\":\"([^\"]+)\"', '\"value\":\"\\1c' || g.n || '\"', "
                              "'g')"},
 }
 """A copy of report K is K + 'c' + n: its versions, files, layers, state, identifiers and links name the copy; its
@@ -157,7 +161,8 @@ def _droppable_indexes(conn: Connection) -> dict[str, str]:
     return {str(name): str(definition).replace(" ON ONLY ", " ON ") for name, definition in rows}
 
 
-def multiply(url: str, to: int, limit_gb: float, audit_entries: int) -> None:
+def multiply(url: str, to: int, limit_gb: float, audit_entries: int, per_round: int = 10,
+             min_free_gb: float = 15.0) -> None:
     """Copy the store's original reports (those without a copy suffix) until it holds `to` reports; then write
     `audit_entries` chained audit entries spread over the year; VACUUM ANALYZE."""
     from lanzarote.store import partitions
@@ -187,12 +192,14 @@ def multiply(url: str, to: int, limit_gb: float, audit_entries: int) -> None:
         conn.execute(text("ALTER TABLE reports DISABLE TRIGGER reports_unique_across_partitions"))
     print(f"dropped {len(indexes)} indexes while copying: {', '.join(sorted(indexes))}", flush=True)
     try:
-        for n in range(1, copies + 1):
+        # one INSERT ... SELECT a table a round, the originals crossed with the round's copy numbers (generate_series)
+        for lo in range(1, copies + 1, per_round):
+            hi = min(lo + per_round - 1, copies)
             with engine.connect() as conn:
                 there = conn.execute(text("SELECT 1 FROM report_state WHERE report_key = :k"),
-                                     {"k": f"{first}c{n}"}).first()
+                                     {"k": f"{first}c{hi}"}).first()
             if there:
-                print(f"copy {n}: there already")
+                print(f"copies {lo}-{hi}: there already")
                 continue
             t0 = time.perf_counter()
             with engine.begin() as conn:
@@ -200,14 +207,19 @@ def multiply(url: str, to: int, limit_gb: float, audit_entries: int) -> None:
                 for table, rewrites in COPIED.items():
                     columns = [c for c in _columns(conn, table) if c != "id"]
                     exprs = ", ".join(rewrites[c].format(c=c) if c in rewrites else c for c in columns)
-                    key = "report_a" if table == "links" else "report_key"
                     conn.execute(text(f"INSERT INTO {table} ({', '.join(columns)}) SELECT {exprs} FROM "
-                                      f"pgscale_original_{table}"), {"n": str(n), "move": f"{n * step} seconds"})
+                                      f"pgscale_original_{table} CROSS JOIN "
+                                      "generate_series(CAST(:lo AS integer), CAST(:hi AS integer)) AS g(n)"),
+                                 {"lo": lo, "hi": hi, "step": f"{step} seconds"})
             size = _database_bytes(engine)
-            print(f"copy {n}/{copies}: {time.perf_counter() - t0:,.1f} s, database {size / 2**30:,.1f} GiB, "
+            print(f"copies {lo}-{hi}/{copies}: {time.perf_counter() - t0:,.1f} s "
+                  f"({(hi - lo + 1) * base / (time.perf_counter() - t0):,.0f} reports/s), database "
+                  f"{size / 2**30:,.1f} GiB, disk free {shutil.disk_usage('/').free / 2**30:,.1f} GiB, "
                   f"load average {os.getloadavg()[0]:.1f}", flush=True)
             if size > limit_gb * 2**30:
-                raise SystemExit(f"the database passed {limit_gb:g} GiB: stopped after copy {n}")
+                raise SystemExit(f"the database passed {limit_gb:g} GiB: stopped after copy {hi}")
+            if shutil.disk_usage("/").free < min_free_gb * 2**30:
+                raise SystemExit(f"under {min_free_gb:g} GiB free on the disk: stopped after copy {hi}")
     finally:
         t0 = time.perf_counter()
         with engine.begin() as conn:
@@ -295,6 +307,8 @@ def main() -> None:
     parser.add_argument("--data", type=Path, help="a `lanzarote synth` set (build)")
     parser.add_argument("--to", type=int, default=5_000_000, help="reports the multiplied store holds (multiply)")
     parser.add_argument("--limit-gb", type=float, default=38.0, help="stop multiplying past this database size")
+    parser.add_argument("--per-round", type=int, default=10, help="copies made by one INSERT a table (multiply)")
+    parser.add_argument("--min-free-gb", type=float, default=15.0, help="stop multiplying under this free disk")
     parser.add_argument("--audit", type=int, default=5_000_000, help="audit entries written after (multiply)")
     args = parser.parse_args()
     if args.phase == "build":
@@ -302,7 +316,7 @@ def main() -> None:
             parser.error("build needs --data (a `lanzarote synth` set)")
         build(args.url, args.data)
     elif args.phase == "multiply":
-        multiply(args.url, args.to, args.limit_gb, args.audit)
+        multiply(args.url, args.to, args.limit_gb, args.audit, args.per_round, args.min_free_gb)
     else:
         sizes(args.url)
 
